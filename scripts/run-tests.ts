@@ -1,0 +1,69 @@
+// `npm run test:run [files…]`: one real Temporal dev server for the whole run (free ports, a
+// temp SQLite file in WAL mode, Pollback's search attributes registered), workflow code
+// bundled once, then node's test runner over the test files. The server is torn down however
+// the run ends: pass, failure, Ctrl-C or SIGTERM.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer } from '../src/temporal/dev-server';
+
+const root = path.resolve(__dirname, '..');
+
+async function findTests(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? findTests(path.join(dir, e.name)) : Promise.resolve(e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))),
+  );
+  return nested.flat().sort();
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const files = process.argv.slice(2).length ? process.argv.slice(2) : await findTests(path.join(root, 'test'));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-test-'));
+  const cli = await ensureTemporalCli();
+  const server = await startDevServer({ cli, dbFile: path.join(tmp, 'temporal.sqlite') });
+  console.log(`test harness: Temporal dev server at ${server.address} (pid ${server.pid})`);
+  let child: ReturnType<typeof spawn> | undefined;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    console.error(`test harness: ${signal}, stopping`);
+    child?.kill(signal);
+    void server.stop().then(() => process.exit(130));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  try {
+    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'src/workflows/index.ts'), logger: quietLogger });
+    const bundle = path.join(tmp, 'workflow-bundle.js');
+    await writeFile(bundle, code);
+    const output = path.join(root, 'test-output');
+    await mkdir(output, { recursive: true });
+    const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
+    });
+    const exitCode = await new Promise<number>((resolve) => child?.once('exit', (code) => resolve(code ?? 1)));
+    console.log(`test harness: ${files.length} files, wall time ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return exitCode;
+  } finally {
+    await server.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const quietLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+};
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

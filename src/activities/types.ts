@@ -1,0 +1,46 @@
+// Shapes exchanged between the workflow and its activities. Only references and small facts
+// cross into history: never secrets, tokens or payload bytes.
+import type { RemoteState } from '../contract';
+import type { Profile } from '../profiles/schema';
+
+/** A profile by name (resolved on the worker) or inline (validated by the workflow). */
+export type ProfileRef = string | Profile;
+
+export interface RemoteJobRef {
+  id?: string;
+  statusUrl?: string;
+  /** Epoch ms after which the status URL no longer works. */
+  statusUrlExpiresAt?: number;
+}
+
+export interface StartRemoteJobArgs {
+  profile: ProfileRef;
+  params: Record<string, unknown>;
+  /** Stable for the job: the remote API deduplicates a retried start with it. */
+  idempotencyKey: string;
+  /** Present when the remote system is to call back: the token's claims, minted in the activity. */
+  callback?: { runId: string; expiresAt: number };
+  /** The completion needs a status URL (poll or hybrid). */
+  needsStatus: boolean;
+}
+
+export interface StartRemoteJobResult {
+  remote: RemoteJobRef;
+  retryAfterMs?: number;
+}
+
+export interface ReadRemoteStatusArgs {
+  profile: ProfileRef;
+  params: Record<string, unknown>;
+  remote: RemoteJobRef;
+}
+
+export interface RemoteStatus {
+  state: RemoteState;
+  /** The API's own word for the state, e.g. "processing". */
+  rawStatus: string;
+  message?: string;
+  resultUrl?: string;
+  resultUrlExpiresAt?: number;
+  retryAfterMs?: number;
+}

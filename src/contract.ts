@@ -1,0 +1,62 @@
+// The public contract of Pollback on Temporal. Outside users (the CLI, other services, the
+// gateway) depend on these names, so they live in one place and never change casually.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const DEFAULT_TASK_QUEUE = 'pollback';
+export const WORKFLOW_TYPE = 'asyncJob';
+export const CALLBACK_SIGNAL = 'callback';
+export const STATUS_QUERY = 'status';
+
+export const searchAttributes = {
+  phase: defineSearchAttributeKey('PollbackPhase', SearchAttributeType.KEYWORD),
+  profile: defineSearchAttributeKey('PollbackProfile', SearchAttributeType.KEYWORD),
+  remoteJobId: defineSearchAttributeKey('PollbackRemoteJobId', SearchAttributeType.KEYWORD),
+} as const;
+
+/** `--search-attribute` values for `temporal server start-dev` and `operator search-attribute create`. */
+export const searchAttributeRegistrations: readonly string[] = Object.values(searchAttributes).map(
+  (key) => `${key.name}=Keyword`,
+);
+
+/** Where a job is in its life; also the value of the PollbackPhase search attribute. */
+export type Phase =
+  | 'validating'
+  | 'starting'
+  | 'waiting-callback'
+  | 'polling'
+  | 'downloading'
+  | 'notifying'
+  | 'cancelling'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+/** The remote job's state, normalised from whatever vocabulary the API uses. */
+export type RemoteState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * Payload of the `callback` signal. The gateway verifies the HMAC task token before it
+ * signals, so the token itself never enters history; `runId` (the chain's first run id, a
+ * claim of the token) lets the workflow ignore a callback meant for an earlier job that
+ * reused the same workflow id. Senders with Temporal access may omit it.
+ */
+export type CallbackSignal =
+  | { kind: 'success'; output?: unknown; runId?: string }
+  | { kind: 'failure'; error?: string; cause?: string; runId?: string }
+  | { kind: 'heartbeat'; runId?: string };
+
+/** Answer of the `status` query. */
+export interface JobStatus {
+  phase: Phase;
+  profile: string;
+  mode: 'callback' | 'poll' | 'hybrid';
+  remoteJobId?: string;
+  remoteStatus?: string;
+  remoteState?: RemoteState;
+  pollCount: number;
+  nextPollAt?: string;
+  callbackDeadline?: string;
+  deadline: string;
+  lastError?: string;
+  runsSoFar: number;
+}

@@ -1,0 +1,105 @@
+// The one outbound HTTP client (undici). Every request is host-checked, bounded in time and
+// size, and every failure is mapped onto the error taxonomy: 408/429/5xx and network errors
+// are retryable (honouring Retry-After), other 4xx are not. Secret values are scrubbed from
+// anything that could reach an error message.
+import { request, type Dispatcher } from 'undici';
+import { ErrorType, nonRetryable, retryable } from '../errors';
+import { checkedUrl } from './hosts';
+
+export interface OutboundRequest {
+  method: Dispatcher.HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  allowedHosts: readonly string[];
+  /** Values that must never appear in errors (resolved secrets, task tokens). */
+  redact: readonly string[];
+  /** What this request is for, e.g. "start" or "status": names it in errors. */
+  purpose: string;
+  timeoutMs?: number;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+const EXCERPT_CHARS = 200;
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function retryAfterMs(headers: OutboundResponse['headers'], now = Date.now()): number | undefined {
+  const raw = headers['retry-after'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw nonRetryable(ErrorType.RemoteProtocolError, `response body larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined;
+  if (contentType?.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Sends a request and returns any HTTP answer; only network-level faults throw. */
+export async function send(req: OutboundRequest): Promise<OutboundResponse> {
+  const url = checkedUrl(req.url, req.allowedHosts, `${req.purpose} URL`);
+  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    body = JSON.stringify(req.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const timeout = req.timeoutMs ?? 30_000;
+  try {
+    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+    const text = await readBody(res.body);
+    const contentType = res.headers['content-type'];
+    return { status: res.statusCode, headers: res.headers, body: parseBody(text, Array.isArray(contentType) ? contentType[0] : contentType) };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
+    const code = (err as { code?: string }).code;
+    throw retryable(ErrorType.RemoteUnavailable, redact(`${req.purpose} ${req.method} ${url.host}: ${code ?? (err as Error).message}`, req.redact));
+  }
+}
+
+/** Throws the taxonomy's failure for a non-2xx answer. */
+export function ensureOk(res: OutboundResponse, req: Pick<OutboundRequest, 'purpose' | 'redact' | 'method'>): OutboundResponse {
+  if (res.status >= 200 && res.status < 300) return res;
+  const excerpt = redact(typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? ''), req.redact).slice(0, EXCERPT_CHARS);
+  const message = `${req.purpose} request answered HTTP ${res.status}: ${excerpt}`;
+  if (res.status === 408 || res.status === 429 || res.status >= 500) {
+    throw retryable(ErrorType.RemoteUnavailable, message, retryAfterMs(res.headers));
+  }
+  throw nonRetryable(ErrorType.RemoteRejected, message, { status: res.status, excerpt });
+}

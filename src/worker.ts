@@ -1,0 +1,58 @@
+// The Pollback worker: runs asyncJob workflows and their activities on the task queue.
+import path from 'node:path';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { loadConfig, type Config } from './config';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from './profiles/loader';
+import { connectWorker } from './temporal/connection';
+
+export interface PollbackWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Pre-bundled workflow code (tests bundle once per run); otherwise bundled at start. */
+  workflowBundlePath?: string;
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+}
+
+export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath: path.join(__dirname, 'workflows/index.ts') }),
+    activities: createActivities(opts.deps),
+    ...opts.tuning,
+  });
+}
+
+export async function activityDepsFromConfig(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<ActivityDeps> {
+  const profiles = await loadProfiles(config.profilesDir ? [BUILTIN_PROFILES_DIR, config.profilesDir] : [BUILTIN_PROFILES_DIR]);
+  return {
+    profiles,
+    env,
+    ...(config.keyring ? { keyring: config.keyring } : {}),
+    ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await activityDepsFromConfig(config, process.env);
+  const { connection, namespace } = await connectWorker();
+  const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps });
+  console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", profiles: ${[...deps.profiles.keys()].join(', ')}`);
+  // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: in-flight tasks finish.
+  await worker.run();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,1 @@
+export { asyncJob } from './async-job';

@@ -1,0 +1,52 @@
+// Workflow input, validated as the workflow's first step. Plain JSON so that
+// `temporal workflow start --input '…'` works; each completion mode carries only the settings
+// that mean something for it, so an impossible combination cannot be written down.
+import { z } from 'zod';
+import { durationSchema } from '../durations';
+import { profileSchema } from '../profiles/schema';
+
+const pollSchema = z.strictObject({
+  interval: durationSchema.default(5_000),
+  backoff: z.number().min(1).max(10).default(1.5),
+  maxInterval: durationSchema.default(300_000),
+});
+
+const common = {
+  timeout: durationSchema.default(3_600_000),
+};
+
+export const completionSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('callback'),
+    ...common,
+    /** Wait this long for a callback; each heartbeat callback restarts the wait. Defaults to the overall timeout. */
+    heartbeatTimeout: durationSchema.optional(),
+  }),
+  z.strictObject({ mode: z.literal('poll'), ...common, poll: pollSchema.default({ interval: 5_000, backoff: 1.5, maxInterval: 300_000 }) }),
+  z.strictObject({
+    mode: z.literal('hybrid'),
+    ...common,
+    heartbeatTimeout: durationSchema.optional(),
+    /** The safety poll: slow by default, since the callback is expected to win. */
+    poll: pollSchema.default({ interval: 60_000, backoff: 1, maxInterval: 300_000 }),
+  }),
+]);
+
+export const jobInputSchema = z.strictObject({
+  /** A profile name known to the worker, or a whole profile inline. */
+  profile: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a profile name: lower-case letters, digits and dashes'), profileSchema]),
+  /** Values for the profile's `{{params.*}}` placeholders (report id, dataset, …). */
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** A person's words for this job, shown in the Web UI and in notifications. */
+  title: z.string().max(200).optional(),
+  completion: completionSchema,
+  /** Polls per run before continue-as-new; keeps history bounded whatever the number of polls. */
+  pollsPerRun: z.number().int().min(10).max(1000).default(100),
+});
+
+/** What callers write (defaults may be omitted). */
+export type JobInputJson = z.input<typeof jobInputSchema>;
+/** What the workflow works with after validation (durations in ms, defaults filled). */
+export type JobInput = z.output<typeof jobInputSchema>;
+export type Completion = JobInput['completion'];
+export type PollSettings = z.output<typeof pollSchema>;

@@ -1,0 +1,30 @@
+// When to poll next: the profile-independent arithmetic of durable polling, kept pure so it
+// can be unit-tested and so the workflow body stays about the flow.
+import type { PollSettings } from './input';
+
+export type NextPoll = { at: number; intervalMs: number } | { expired: true };
+
+/**
+ * `Retry-After` from the API wins over our backoff. A poll is never planned past the status
+ * URL's expiry: the last one is moved to just before it, and once that has happened there is
+ * nothing left to wait for.
+ */
+export function planNextPoll(args: {
+  now: number;
+  settings: PollSettings;
+  currentIntervalMs: number;
+  retryAfterMs?: number;
+  statusUrlExpiresAt?: number;
+}): NextPoll {
+  const { now, settings, currentIntervalMs, retryAfterMs, statusUrlExpiresAt } = args;
+  const intervalMs = Math.min(settings.maxInterval, Math.max(settings.interval, currentIntervalMs));
+  const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, 1) : intervalMs;
+  const nextIntervalMs = Math.min(settings.maxInterval, Math.round(intervalMs * settings.backoff));
+  let at = now + delay;
+  if (statusUrlExpiresAt !== undefined && at >= statusUrlExpiresAt) {
+    const lastChance = statusUrlExpiresAt - 1_000;
+    if (lastChance <= now) return { expired: true };
+    at = lastChance;
+  }
+  return { at, intervalMs: nextIntervalMs };
+}

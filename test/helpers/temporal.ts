@@ -1,0 +1,57 @@
+// Test access to the run's shared dev server (started by scripts/run-tests.ts): a client, and
+// a real worker on a task queue of its own so test files can run side by side.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../src/activities';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
+import { parseKeyring } from '../../src/tokens/task-token';
+import { createPollbackWorker } from '../../src/worker';
+
+export const TEST_KEYS = 'k1:test-key-one-0123456789abcdefghijklmnop,k2:test-key-two-0123456789abcdefghijklmnop';
+export const testKeyring = parseKeyring(TEST_KEYS);
+
+function address(): string {
+  const value = process.env.TEMPORAL_ADDRESS;
+  if (!value) throw new Error('TEMPORAL_ADDRESS is not set: run tests through `npm test` or `npm run test:run -- <file>`');
+  return value;
+}
+
+export async function testClient(): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: address() }) });
+}
+
+export interface TestWorker {
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+  deps: ActivityDeps;
+  stop(): Promise<void>;
+}
+
+export async function startTestWorker(overrides: Partial<ActivityDeps> & { env?: Record<string, string | undefined> } = {}): Promise<TestWorker> {
+  const taskQueue = `test-${randomUUID()}`;
+  const deps: ActivityDeps = {
+    profiles: overrides.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR])),
+    env: overrides.env ?? {},
+    keyring: overrides.keyring ?? testKeyring,
+    callbackBaseUrl: overrides.callbackBaseUrl ?? 'http://127.0.0.1:9/unused',
+  };
+  const connection = await NativeConnection.connect({ address: address() });
+  const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;
+  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
+  const running = worker.run();
+  const client = await testClient();
+  return {
+    client,
+    taskQueue,
+    worker,
+    deps,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planNextPoll } from '../../src/workflows/schedule';
+
+const settings = { interval: 1_000, backoff: 2, maxInterval: 10_000 };
+
+test('backoff grows the interval up to maxInterval', () => {
+  let interval = settings.interval;
+  const delays: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const next = planNextPoll({ now: 0, settings, currentIntervalMs: interval });
+    assert.ok(!('expired' in next));
+    delays.push(next.at);
+    interval = next.intervalMs;
+  }
+  assert.deepEqual(delays, [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+});
+
+test('Retry-After wins over the backoff', () => {
+  const next = planNextPoll({ now: 100, settings, currentIntervalMs: 1_000, retryAfterMs: 7_000 });
+  assert.deepEqual(next, { at: 7_100, intervalMs: 2_000 });
+});
+
+test('the last poll is moved to just before the status URL expires, then nothing is left', () => {
+  const first = planNextPoll({ now: 0, settings, currentIntervalMs: 8_000, statusUrlExpiresAt: 5_000 });
+  assert.deepEqual(first, { at: 4_000, intervalMs: 10_000 });
+  const second = planNextPoll({ now: 4_000, settings, currentIntervalMs: 10_000, statusUrlExpiresAt: 5_000 });
+  assert.deepEqual(second, { expired: true });
+});
