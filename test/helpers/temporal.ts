@@ -2,11 +2,14 @@
 // a real worker on a task queue of its own so test files can run side by side.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { parseKeyring } from '../../src/tokens/task-token';
 import { createPollbackWorker } from '../../src/worker';
+
+// Worker chatter drowns test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const TEST_KEYS = 'k1:test-key-one-0123456789abcdefghijklmnop,k2:test-key-two-0123456789abcdefghijklmnop';
 export const testKeyring = parseKeyring(TEST_KEYS);

@@ -1,0 +1,47 @@
+// The whole product on loopback for a test file: the simulator, the gateway (callbacks), and a
+// real worker on the shared dev server, wired the way production wires them.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { WORKFLOW_TYPE } from '../../src/contract';
+import { buildGateway } from '../../src/gateway/app';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import type { JobInputJson } from '../../src/workflows/input';
+import type { asyncJob } from '../../src/workflows/async-job';
+import { startTestWorker, testClient, testKeyring, type TestWorker } from './temporal';
+
+export const SIM_CREDENTIALS = { bearerToken: 'sim-bearer-token-for-tests-7f3a', apiKey: 'sim-api-key-for-tests-91bc' };
+
+export interface Stack extends TestWorker {
+  sim: Simulator;
+  gateway: FastifyInstance;
+  gatewayUrl: string;
+  start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandle<typeof asyncJob>>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
+  const gatewayClient = await testClient();
+  const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring });
+  await gateway.listen({ host: '127.0.0.1', port: 0 });
+  const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  const worker = await startTestWorker({
+    env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
+    callbackBaseUrl: gatewayUrl,
+  });
+  return {
+    ...worker,
+    sim,
+    gateway,
+    gatewayUrl,
+    start: (input, workflowId = `job-${randomUUID()}`) =>
+      worker.client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId, args: [input] }),
+    async stop() {
+      await gateway.close();
+      await gatewayClient.connection.close();
+      await worker.stop();
+      await sim.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { mintToken } from '../../src/tokens/task-token';
+import { jobFailure } from '../helpers/failures';
+import { count, EventType, historyEvents } from '../helpers/history';
+import { startStack, type Stack } from '../helpers/stack';
+import { testKeyring } from '../helpers/temporal';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
+const callback = { mode: 'callback', timeout: '1m' } as const;
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The token the worker minted for a job: same key, same claims (the test holds the key like the gateway does). */
+async function tokenFor(workflowId: string): Promise<string> {
+  const handle = stack.client.workflow.getHandle(workflowId);
+  const { runId } = await handle.describe();
+  const status = await handle.query<JobStatus>(STATUS_QUERY);
+  return mintToken(testKeyring, { workflowId, runId, expiresAt: Date.parse(status.deadline) });
+}
+
+test('callback mode: the simulator calls back through the gateway with output', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, status: 'success', output: { rows: 42 } }, completion: callback });
+  const result = await handle.result();
+  assert.equal(result.via, 'callback');
+  assert.deepEqual(result.output, { rows: 42 });
+  assert.equal(result.polls, 0);
+  assert.equal(stack.sim.counters().callbacksSent >= 1, true);
+});
+
+test('callback failure carries error and cause into a RemoteJobFailed', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, status: 'failure', error: 'ReportFailed', cause: 'no data for 2017-01' }, completion: callback });
+  const failure = await jobFailure(handle);
+  assert.equal(failure.type, 'RemoteJobFailed');
+  assert.match(failure.message, /ReportFailed/);
+  assert.deepEqual(failure.details?.[0], { error: 'ReportFailed', cause: 'no data for 2017-01', via: 'callback' });
+});
+
+test('a callback that arrives before the workflow waits is not lost', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 5, output: { early: true }, scenario: { callback: 'early' } }, completion: callback });
+  const result = await handle.result();
+  assert.deepEqual(result.output, { early: true });
+  assert.ok(result.durationMs < 5_000, 'settled by the early callback, not the later one');
+});
+
+test('duplicate and late callbacks change nothing; a late one is acknowledged with the recorded outcome', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, output: { n: 1 }, scenario: { callback: 'duplicate' } }, completion: callback });
+  const result = await handle.result();
+  assert.deepEqual(result.output, { n: 1 });
+  const late = await post(`/v1/callbacks/${await tokenFor(handle.workflowId)}`, { status: 'failure', error: 'too late' });
+  assert.equal(late.status, 200);
+  assert.deepEqual(late.body, { accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
+  assert.equal(count(await historyEvents(handle), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 1);
+});
+
+test('heartbeats extend the callback wait; without them the job fails with CallbackTimeout', async () => {
+  const kept = await stack.start({ profile: 'task-token', params: { waitTime: 3, output: 'done' }, completion: { ...callback, heartbeatTimeout: '1500ms' } });
+  const token = await tokenFor(kept.workflowId);
+  const beats = setInterval(() => void post('/v1/tasks/heartbeat', { taskToken: token }), 500);
+  try {
+    assert.equal((await kept.result()).output, 'done');
+  } finally {
+    clearInterval(beats);
+  }
+  const dropped = await stack.start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout: '1s' } });
+  const failure = await jobFailure(dropped);
+  assert.equal(failure.type, 'CallbackTimeout');
+  assert.match(failure.message, /no callback arrived within 1s/);
+});
+
+test('the overall timeout ends a callback wait too, never a hang', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { scenario: { callback: 'drop' } }, completion: { mode: 'callback', timeout: '1500ms' } });
+  const failure = await jobFailure(handle);
+  assert.equal(failure.type, 'CallbackTimeout');
+});
+
+test('a forged or tampered token is refused before anything reaches the workflow', async () => {
+  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 1, output: 'real' }, completion: callback });
+  const token = await tokenFor(handle.workflowId);
+  const tampered = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+  const refused = await post(`/v1/callbacks/${tampered}`, { status: 'success', output: 'forged' });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.type, 'InvalidToken');
+  assert.equal((await handle.result()).output, 'real');
+  assert.equal(count(await historyEvents(handle), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 1);
+});
