@@ -25,7 +25,13 @@ async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : await findTests(path.join(root, 'test'));
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-test-'));
   const cli = await ensureTemporalCli();
-  const server = await startDevServer({ cli, dbFile: path.join(tmp, 'temporal.sqlite') });
+  // The dev server batches timer firing up to 1 s late by default; tests of many short polls
+  // need millisecond timers to stay fast (production intervals are seconds to minutes).
+  const server = await startDevServer({
+    cli,
+    dbFile: path.join(tmp, 'temporal.sqlite'),
+    extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"'],
+  });
   console.log(`test harness: Temporal dev server at ${server.address} (pid ${server.pid})`);
   let child: ReturnType<typeof spawn> | undefined;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -42,7 +48,7 @@ async function main(): Promise<number> {
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
-    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files], {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
     });

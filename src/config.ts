@@ -1,5 +1,6 @@
 // The one config module: every environment variable Pollback reads is declared and validated
 // here, and a bad value stops start-up with a message naming the variable.
+import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
 import { parseKeyring, type Keyring } from './tokens/task-token';
@@ -17,6 +18,8 @@ const envSchema = z.object({
   POLLBACK_TOKEN_ACTIVE_KEY: z.string().min(1).optional(),
   /** Base URL at which remote systems reach the gateway, for callback URLs. */
   POLLBACK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Root folder for downloaded results. */
+  POLLBACK_DOWNLOAD_DIR: z.string().min(1).default('downloads'),
 });
 
 export interface Config {
@@ -24,6 +27,7 @@ export interface Config {
   profilesDir?: string;
   keyring?: Keyring;
   publicUrl?: string;
+  downloadDir: string;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -43,6 +47,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   return {
     taskQueue: e.POLLBACK_TASK_QUEUE,
+    downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),
     ...(e.POLLBACK_PROFILES_DIR ? { profilesDir: e.POLLBACK_PROFILES_DIR } : {}),
     ...(keyring ? { keyring } : {}),
     ...(e.POLLBACK_PUBLIC_URL ? { publicUrl: e.POLLBACK_PUBLIC_URL } : {}),

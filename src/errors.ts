@@ -26,6 +26,10 @@ export const ErrorType = {
   JobTimeout: 'JobTimeout',
   /** The status URL expired before the job finished. */
   StatusUrlExpired: 'StatusUrlExpired',
+  /** The result is larger than the job's size limit. */
+  ResultTooLarge: 'ResultTooLarge',
+  /** The downloaded bytes do not match the checksum the API announced. */
+  ChecksumMismatch: 'ChecksumMismatch',
   /** Transient remote fault (5xx, 429, network); retried with backoff. */
   RemoteUnavailable: 'RemoteUnavailable',
 } as const;

@@ -34,6 +34,7 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
   return {
     profiles,
     env,
+    downloadDir: config.downloadDir,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

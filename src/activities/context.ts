@@ -16,6 +16,8 @@ export interface ActivityDeps {
   keyring?: Keyring;
   /** Public base URL of the gateway, e.g. https://pollback.example.com; callbacks go to `${base}/v1/callbacks/<token>`. */
   callbackBaseUrl?: string;
+  /** Root folder for downloaded results: `<downloadDir>/<workflowId>/<file name>`. */
+  downloadDir: string;
 }
 
 export function resolveProfile(deps: ActivityDeps, ref: ProfileRef): Profile {

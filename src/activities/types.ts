@@ -44,3 +44,24 @@ export interface RemoteStatus {
   resultUrlExpiresAt?: number;
   retryAfterMs?: number;
 }
+
+export interface DownloadResultArgs {
+  profile: ProfileRef;
+  params: Record<string, unknown>;
+  remote: RemoteJobRef;
+  resultUrl: string;
+  /** Overrides the name the server suggests; sanitised either way. */
+  fileName?: string;
+  maxBytes: number;
+  /** A checksum announced outside the download response (e.g. in the callback output). */
+  expectedSha256?: string;
+}
+
+/** A reference to the downloaded file: results cross history as references, never bytes. */
+export interface DownloadedFile {
+  path: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  contentType?: string;
+}

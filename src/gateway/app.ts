@@ -17,7 +17,8 @@ export interface GatewayDeps {
 
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit ?? 256 * 1024, forceCloseConnections: true });
+  // Task tokens ride in the callback URL path: longer than Fastify's default parameter limit.
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit ?? 256 * 1024, routerOptions: { maxParamLength: 2048 }, forceCloseConnections: true });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: FastifyError, request, reply) => {

@@ -65,7 +65,14 @@ export const profileSchema = z.strictObject({
       resultUrl: extractorSchema.optional(),
     })
     .optional(),
-  result: z.strictObject({ headers: templateMap.optional() }).optional(),
+  result: z
+    .strictObject({
+      /** Headers for downloading the result (pre-signed URLs usually need none). */
+      headers: templateMap.optional(),
+      /** Response header carrying the result's sha256 (hex), checked after download. */
+      checksumHeader: z.string().optional(),
+    })
+    .optional(),
   cancel: requestSchema.optional(),
 });
 

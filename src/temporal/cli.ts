@@ -6,11 +6,16 @@ import { promisify } from 'node:util';
 
 const ENSURE_SCRIPT = path.resolve(__dirname, '../../scripts/ensure-temporal');
 
-export async function ensureTemporalCli(): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', [ENSURE_SCRIPT], { maxBuffer: 1 << 20, env: process.env }).catch((err: { stderr?: string; message: string }) => {
-    throw new Error(`could not find or install the Temporal CLI:\n${err.stderr ?? err.message}`);
+async function ensure(kind: 'cli' | 'test-server'): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', [ENSURE_SCRIPT, kind], { maxBuffer: 1 << 20, env: process.env }).catch((err: { stderr?: string; message: string }) => {
+    throw new Error(`could not find or install the Temporal ${kind}:\n${err.stderr ?? err.message}`);
   });
-  const cli = stdout.trim().split('\n').pop();
-  if (!cli) throw new Error('scripts/ensure-temporal printed no path');
-  return cli;
+  const path = stdout.trim().split('\n').pop();
+  if (!path) throw new Error('scripts/ensure-temporal printed no path');
+  return path;
 }
+
+/** The Temporal CLI (with its embedded dev server). */
+export const ensureTemporalCli = (): Promise<string> => ensure('cli');
+/** The time-skipping test server, for tests of long waits. */
+export const ensureTestServer = (): Promise<string> => ensure('test-server');

@@ -6,7 +6,7 @@ export const EventType = temporal.api.enums.v1.EventType;
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 export async function historyEvents(handle: WorkflowHandle, runId?: string): Promise<HistoryEvent[]> {
-  const history = await (runId ? handle.client.workflow.getHandle(handle.workflowId, runId) : handle).fetchHistory();
+  const history = await (runId ? handle.client.getHandle(handle.workflowId, runId) : handle).fetchHistory();
   return history.events ?? [];
 }
 
@@ -17,7 +17,7 @@ export function count(events: readonly HistoryEvent[], type: temporal.api.enums.
 /** Run ids of the job's continue-as-new chain, first to last. */
 export async function runChain(handle: WorkflowHandle): Promise<string[]> {
   const chain: string[] = [];
-  let runId: string | undefined = (await handle.client.workflow.getHandle(handle.workflowId).describe()).runId;
+  let runId: string | undefined = (await handle.client.getHandle(handle.workflowId).describe()).runId;
   // Walk back from the latest run through continuedExecutionRunId links.
   while (runId) {
     chain.unshift(runId);

@@ -9,7 +9,7 @@ import { buildGateway } from '../../src/gateway/app';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import type { JobInputJson } from '../../src/workflows/input';
 import type { asyncJob } from '../../src/workflows/async-job';
-import { startTestWorker, testClient, testKeyring, type TestWorker } from './temporal';
+import { startTestWorker, testClient, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
 
 export const SIM_CREDENTIALS = { bearerToken: 'sim-bearer-token-for-tests-7f3a', apiKey: 'sim-api-key-for-tests-91bc' };
 
@@ -20,15 +20,16 @@ export interface Stack extends TestWorker {
   start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandle<typeof asyncJob>>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(temporal?: TemporalTarget): Promise<Stack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
-  const gatewayClient = await testClient();
+  const gatewayClient = temporal?.client ?? (await testClient());
   const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   const worker = await startTestWorker({
     env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
     callbackBaseUrl: gatewayUrl,
+    ...(temporal ? { temporal } : {}),
   });
   return {
     ...worker,
@@ -39,7 +40,7 @@ export async function startStack(): Promise<Stack> {
       worker.client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, { taskQueue: worker.taskQueue, workflowId, args: [input] }),
     async stop() {
       await gateway.close();
-      await gatewayClient.connection.close();
+      if (!temporal) await gatewayClient.connection.close();
       await worker.stop();
       await sim.close();
     },

@@ -1,6 +1,9 @@
 // Test access to the run's shared dev server (started by scripts/run-tests.ts): a client, and
 // a real worker on a task queue of its own so test files can run side by side.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
@@ -8,8 +11,16 @@ import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { parseKeyring } from '../../src/tokens/task-token';
 import { createPollbackWorker } from '../../src/worker';
 
-// Worker chatter drowns test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+/** Every worker log line of this test process, so tests can scan logs for leaked secrets. */
+export const workerLogs: string[] = [];
+// Worker chatter drowns test output: everything is kept in workerLogs, errors shown.
+Runtime.install({
+  logger: new DefaultLogger('DEBUG', (entry) => {
+    const line = `${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`;
+    workerLogs.push(line);
+    if (entry.level === 'ERROR') console.error(line);
+  }),
+});
 
 export const TEST_KEYS = 'k1:test-key-one-0123456789abcdefghijklmnop,k2:test-key-two-0123456789abcdefghijklmnop';
 export const testKeyring = parseKeyring(TEST_KEYS);
@@ -32,19 +43,26 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(overrides: Partial<ActivityDeps> & { env?: Record<string, string | undefined> } = {}): Promise<TestWorker> {
+/** A Temporal to run against other than the run's dev server, e.g. the time-skipping test server. */
+export interface TemporalTarget {
+  connection: NativeConnection;
+  client: Client;
+}
+
+export async function startTestWorker(overrides: Partial<ActivityDeps> & { temporal?: TemporalTarget } = {}): Promise<TestWorker> {
   const taskQueue = `test-${randomUUID()}`;
   const deps: ActivityDeps = {
     profiles: overrides.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR])),
     env: overrides.env ?? {},
     keyring: overrides.keyring ?? testKeyring,
     callbackBaseUrl: overrides.callbackBaseUrl ?? 'http://127.0.0.1:9/unused',
+    downloadDir: overrides.downloadDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pollback-downloads-'))),
   };
-  const connection = await NativeConnection.connect({ address: address() });
+  const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
   const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;
   const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
   const running = worker.run();
-  const client = await testClient();
+  const client = overrides.temporal?.client ?? (await testClient());
   return {
     client,
     taskQueue,
@@ -53,8 +71,10 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { env?:
     async stop() {
       worker.shutdown();
       await running;
-      await connection.close();
-      await client.connection.close();
+      if (!overrides.temporal) {
+        await connection.close();
+        await client.connection.close();
+      }
     },
   };
 }

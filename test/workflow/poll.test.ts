@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { jobFailure } from '../helpers/failures';
-import { count, EventType, historyEvents } from '../helpers/history';
+import { count, EventType, historyEvents, type HistoryEvent } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -22,7 +22,7 @@ async function simJob(remoteJobId: string): Promise<{ counters: Record<string, n
 }
 
 test('poll mode: an ASO export is polled on durable timers until completed', async () => {
-  const handle = await stack.start({ profile: 'aso-export', params: { reportId: '1234', scenario: { durationMs: 400 } }, completion: fastPoll });
+  const handle = await stack.start({ profile: 'aso-export', params: { reportId: '1234', scenario: { durationMs: 1_500 } }, completion: fastPoll });
   const result = await handle.result();
   assert.equal(result.status, 'succeeded');
   assert.equal(result.via, 'poll');
@@ -68,7 +68,7 @@ test('429 with Retry-After on status reads is retried after the advertised delay
   const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
   assert.equal(started?.activityTaskStartedEventAttributes?.attempt, 3);
   // Two refusals, each followed by the advertised 2 s (our own backoff would have waited 1 s + 2 s).
-  const seconds = (e: typeof started) => Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
+  const seconds = (e: HistoryEvent | undefined) => Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
   const completed = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
   assert.ok(seconds(completed) - seconds(scheduled) >= 3.9, `waited ${seconds(completed) - seconds(scheduled)}s`);
   assert.equal((await simJob(result.remoteJobId ?? '')).counters.statusReads, 3);
@@ -113,7 +113,7 @@ test('a 403 from the status URL (expiry not announced) → StatusUrlExpired at o
   assert.ok(aso);
   const { statusUrlExpiresInSeconds: _ignored, ...start } = aso.start;
   const handle = await stack.start({
-    profile: { ...aso, name: 'aso-no-expiry', start } as never,
+    profile: { ...aso, name: 'aso-no-expiry', start },
     params: { reportId: 'exp2', scenario: { durationMs: 60_000, statusUrlTtlSeconds: 1 } },
     completion: { ...fastPoll, poll: { interval: '1500ms', backoff: 1 } },
   });
@@ -126,7 +126,7 @@ test('a 4xx on start is a non-retryable RemoteRejected with status and body exce
   const aso = stack.deps.profiles.get('aso-export');
   assert.ok(aso);
   const handle = await stack.start({
-    profile: { ...aso, name: 'aso-bad-key', start: { ...aso.start, headers: { ...aso.start.headers, 'X-API-Key': 'not-the-key' } } } as never,
+    profile: { ...aso, name: 'aso-bad-key', start: { ...aso.start, headers: { ...aso.start.headers, 'X-API-Key': 'not-the-key' } } },
     params: { reportId: '403' },
     completion: fastPoll,
   });

@@ -1,0 +1,55 @@
+// Records real histories of each completion mode for the replay tests: `npm run record-histories`.
+// Starts its own dev server, the simulator, the gateway and a worker; runs one job per scenario;
+// writes every run of each job (continue-as-new chains included) to test/fixtures/histories/.
+// Re-record only on purpose: the point of the fixtures is that old histories keep replaying.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer } from '../src/temporal/dev-server';
+import type { JobInputJson } from '../src/workflows/input';
+import { runChain } from '../test/helpers/history';
+import { startStack } from '../test/helpers/stack';
+
+const scenarios: Record<string, JobInputJson> = {
+  'poll-continue-as-new': { profile: 'aso-export', params: { reportId: 'r1', scenario: { completeAfterReads: 25 } }, completion: { mode: 'poll', poll: { interval: 5, backoff: 1 } }, pollsPerRun: 10 },
+  'poll-retry-after': { profile: 'lro-export', params: { dataset: 'd', scenario: { durationMs: 300, statusErrors: 1, statusErrorCode: 503, retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+  'poll-remote-failed': { profile: 'aso-export', params: { reportId: 'r2', scenario: { durationMs: 100, outcome: 'failed', errorMessage: 'boom' } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+  'callback-success': { profile: 'task-token', params: { waitTime: 0.2, output: { rows: 1 }, scenario: { callback: 'duplicate' } }, completion: { mode: 'callback', timeout: '1m' } },
+  'callback-failure': { profile: 'task-token', params: { waitTime: 0.2, status: 'failure', error: 'E', cause: 'C' }, completion: { mode: 'callback', timeout: '1m' } },
+  'callback-timeout': { profile: 'task-token', params: { scenario: { callback: 'drop' } }, completion: { mode: 'callback', timeout: '1m', heartbeatTimeout: '1s' } },
+  'hybrid-rescued-by-poll': { profile: 'task-token', params: { waitTime: 0.2, scenario: { callback: 'drop' } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: 400, backoff: 1 } } },
+  'hybrid-callback-wins': { profile: 'task-token', params: { waitTime: 0.2 }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
+  'invalid-input': { profile: 'aso-export', completion: { mode: 'nope' } } as unknown as JobInputJson,
+};
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-record-'));
+  const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(tmp, 'temporal.sqlite') });
+  process.env.TEMPORAL_ADDRESS = server.address;
+  const stack = await startStack();
+  const out = path.resolve(__dirname, '../test/fixtures/histories');
+  try {
+    for (const [name, input] of Object.entries(scenarios)) {
+      const handle = await stack.start(input, `record-${name}`);
+      const outcome = await handle.result().then(() => 'completed', (err: Error) => `failed: ${err.message}`);
+      const runs = await runChain(handle);
+      for (const [i, runId] of runs.entries()) {
+        const history = await stack.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        const file = path.join(out, runs.length > 1 ? `${name}.run${i + 1}.json` : `${name}.json`);
+        await writeFile(file, historyToJSON(history) + '\n');
+      }
+      console.log(`${name}: ${outcome}, ${runs.length} run(s)`);
+    }
+  } finally {
+    await stack.stop();
+    await server.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+// Streams the remote result to disk with constant memory: into `<name>.part` beside the
+// destination, hashed on the way, then renamed atomically. A retry (or a new worker after a
+// crash) resumes from the bytes already on disk with `Range` + `If-Range`. An expired
+// pre-signed URL (403) is refreshed by reading the status again.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Context } from '@temporalio/activity';
+import { request } from 'undici';
+import { ErrorType, nonRetryable, retryable } from '../errors';
+import { redact, retryAfterMs } from '../http/client';
+import { checkedUrl } from '../http/hosts';
+import { renderMap } from '../profiles/template';
+import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
+import { readRemoteStatus } from './read-remote-status';
+import type { DownloadedFile, DownloadResultArgs } from './types';
+
+const HEARTBEAT_EVERY_BYTES = 4 << 20;
+const MAX_URL_REFRESHES = 3;
+
+/** A safe file name: no directories, no traversal, no control characters, bounded length. */
+export function sanitizeFileName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+    .replace(/[\u0000-\u001f\u007f"*:<>?|]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 150);
+  return cleaned || 'result';
+}
+
+/** File name from Content-Disposition (RFC 6266, incl. filename*), else the URL's last segment. */
+export function fileNameFrom(disposition: string | undefined, url: URL): string {
+  if (disposition) {
+    const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+    if (star?.[1]) {
+      try {
+        return decodeURIComponent(star[1]);
+      } catch {
+        // fall through to the plain parameter
+      }
+    }
+    const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition);
+    if (plain?.[1]) return plain[1];
+  }
+  return decodeURIComponent(url.pathname.split('/').pop() ?? '');
+}
+
+class Progress extends Transform {
+  private sinceBeat = 0;
+  constructor(
+    private readonly hash: Hash,
+    public bytes: number,
+    private readonly maxBytes: number,
+    private readonly beat: (bytes: number) => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      done(nonRetryable(ErrorType.ResultTooLarge, `the result is larger than the limit of ${this.maxBytes} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    this.sinceBeat += chunk.length;
+    if (this.sinceBeat >= HEARTBEAT_EVERY_BYTES) {
+      this.sinceBeat = 0;
+      this.beat(this.bytes);
+    }
+    done(null, chunk);
+  }
+}
+
+async function hashFile(file: string, hash: Hash): Promise<void> {
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+interface HeartbeatState {
+  url?: string;
+  bytes: number;
+  validator?: string;
+}
+
+export async function downloadResult(deps: ActivityDeps, args: DownloadResultArgs): Promise<DownloadedFile> {
+  const ctx = Context.current();
+  const { profile, context, redact: secrets } = requestScope(deps, args.profile, args.params);
+  const dir = path.join(deps.downloadDir, sanitizeFileName(currentWorkflowId()));
+  await mkdir(dir, { recursive: true });
+  const headers = renderMap(profile.result?.headers, context, 'result.headers');
+  const previous = ctx.info.heartbeatDetails as HeartbeatState | undefined;
+
+  let url = args.resultUrl;
+  let refreshes = 0;
+  for (;;) {
+    const target = checkedUrl(url, profile.allowedHosts, 'result URL');
+    const partial = path.join(dir, '.download.part');
+    // Resume only what this job wrote before, validated by the server's ETag/Last-Modified.
+    const onDisk = await stat(partial).then((s) => s.size, () => 0);
+    const resumeFrom = previous?.validator && onDisk > 0 ? onDisk : 0;
+    if (resumeFrom === 0) await rm(partial, { force: true });
+    const rangeHeaders: Record<string, string> =
+      resumeFrom > 0 && previous?.validator ? { range: `bytes=${resumeFrom}-`, 'if-range': previous.validator } : {};
+
+    const res = await request(target, {
+      method: 'GET',
+      headers: { ...headers, ...rangeHeaders },
+      signal: ctx.cancellationSignal,
+      headersTimeout: 30_000,
+      bodyTimeout: 60_000,
+    }).catch((err: Error & { code?: string }) => {
+      if (ctx.cancellationSignal.aborted) throw err;
+      throw retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, secrets));
+    });
+
+    if (res.statusCode === 403 && profile.status && refreshes < MAX_URL_REFRESHES) {
+      // Pre-signed URLs expire; the status endpoint hands out a fresh one.
+      await res.body.dump();
+      refreshes++;
+      const status = await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote });
+      if (!status.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
+      url = status.resultUrl;
+      continue;
+    }
+    if (res.statusCode === 404 || res.statusCode === 408 || res.statusCode === 429 || res.statusCode >= 500 || res.statusCode === 403) {
+      await res.body.dump();
+      throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${res.statusCode}`, retryAfterMs(res.headers));
+    }
+    if (res.statusCode !== 200 && res.statusCode !== 206) {
+      await res.body.dump();
+      throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${res.statusCode}`);
+    }
+
+    const resumed = res.statusCode === 206 && resumeFrom > 0;
+    const offset = resumed ? resumeFrom : 0;
+    const length = Number(header(res.headers, 'content-length') ?? NaN);
+    const total = Number.isFinite(length) ? offset + length : undefined;
+    if (total !== undefined && total > args.maxBytes) {
+      await res.body.dump({ limit: 0 }).catch(() => undefined);
+      throw nonRetryable(ErrorType.ResultTooLarge, `the result is ${total} bytes, over the limit of ${args.maxBytes}`);
+    }
+    const validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
+    const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), target));
+    const expected = (args.expectedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
+
+    const hash = createHash('sha256');
+    if (resumed) await hashFile(partial, hash);
+    else await rm(partial, { force: true });
+    const state = (bytes: number): HeartbeatState => ({ url: target.origin + target.pathname, bytes, ...(validator ? { validator } : {}) });
+    const progress = new Progress(hash, offset, args.maxBytes, (bytes) => ctx.heartbeat(state(bytes)));
+    ctx.heartbeat(state(offset));
+    try {
+      await pipeline(res.body, progress, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: ctx.cancellationSignal });
+    } catch (err) {
+      ctx.heartbeat(state(await stat(partial).then((s) => s.size, () => 0)));
+      if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
+      if (ctx.cancellationSignal.aborted) throw err;
+      throw retryable(ErrorType.RemoteUnavailable, `download interrupted after ${progress.bytes} bytes; the next attempt resumes there`);
+    }
+    if (total !== undefined && progress.bytes !== total) {
+      ctx.heartbeat(state(progress.bytes));
+      throw retryable(ErrorType.RemoteUnavailable, `download ended at ${progress.bytes} of ${total} bytes; the next attempt resumes there`);
+    }
+    const sha256 = hash.digest('hex');
+    if (expected && expected !== sha256) {
+      await rm(partial, { force: true });
+      throw nonRetryable(ErrorType.ChecksumMismatch, `sha256 of the download is ${sha256}, the API announced ${expected}`);
+    }
+    const handle = await open(partial, 'r');
+    await handle.sync();
+    await handle.close();
+    const finalPath = path.join(dir, fileName);
+    await rename(partial, finalPath);
+    return { path: finalPath, fileName, size: progress.bytes, sha256, ...(header(res.headers, 'content-type') ? { contentType: header(res.headers, 'content-type') } : {}) };
+  }
+}

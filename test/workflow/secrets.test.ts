@@ -1,0 +1,60 @@
+// Secrets are referenced by profiles and resolved only inside activities: a finished job's
+// history, the worker's logs and the errors must never contain a secret value.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { WorkflowHandle } from '@temporalio/client';
+import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { mintToken } from '../../src/tokens/task-token';
+import { jobFailure } from '../helpers/failures';
+import { SIM_CREDENTIALS, startStack, type Stack } from '../helpers/stack';
+import { TEST_KEYS, testKeyring, workerLogs } from '../helpers/temporal';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
+const keyMaterial = TEST_KEYS.split(',').map((entry) => entry.slice(entry.indexOf(':') + 1));
+
+async function assertClean(handle: WorkflowHandle, extra: string[] = []): Promise<void> {
+  const history = historyToJSON(await handle.fetchHistory());
+  const logs = workerLogs.join('\n');
+  for (const secret of [SIM_CREDENTIALS.bearerToken, SIM_CREDENTIALS.apiKey, ...keyMaterial, ...extra]) {
+    assert.ok(!history.includes(secret), `history of ${handle.workflowId} contains a secret`);
+    assert.ok(!logs.includes(secret), 'worker logs contain a secret');
+  }
+}
+
+test('poll and callback jobs leave no secret in history or logs', async () => {
+  const polled = await stack.start({ profile: 'aso-export', params: { reportId: 's1', scenario: { durationMs: 200 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } });
+  await polled.result();
+  await assertClean(polled);
+  const called = await stack.start({ profile: 'task-token', params: { waitTime: 0.2 }, completion: { mode: 'callback', timeout: '1m' } });
+  await called.result();
+  // The task token handed to the remote API is a credential too.
+  const { runId } = await called.describe();
+  const status = await called.query<JobStatus>(STATUS_QUERY);
+  const token = mintToken(testKeyring, { workflowId: called.workflowId, runId, expiresAt: Date.parse(status.deadline) });
+  await assertClean(called, [token]);
+});
+
+test('a remote error that echoes a secret is redacted before it reaches the failure', async () => {
+  const aso = stack.deps.profiles.get('aso-export');
+  assert.ok(aso);
+  // An API that takes its key in the query string, and a 404 page that echoes the URL.
+  const handle = await stack.start({
+    profile: { ...aso, name: 'echoing-api', start: { ...aso.start, url: '{{vars.baseUrl}}/no-such-route', query: { key: '{{secrets.apiKey}}' } } },
+    params: { reportId: 'x' },
+    completion: { mode: 'poll' },
+  });
+  const failure = await jobFailure(handle);
+  assert.equal(failure.type, 'RemoteRejected');
+  assert.match(failure.message, /HTTP 404/);
+  assert.match(failure.message, /\[redacted\]/);
+  assert.ok(!failure.message.includes(SIM_CREDENTIALS.apiKey));
+  await assertClean(handle);
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { EventType, historyEvents } from '../helpers/history';
+import { startStack, type Stack } from '../helpers/stack';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
+async function simJob(remoteJobId: string): Promise<{ counters: Record<string, number> }> {
+  const res = await fetch(`${stack.sim.url}/__sim/jobs/${remoteJobId}`);
+  assert.equal(res.status, 200);
+  return (await res.json()) as { counters: Record<string, number> };
+}
+
+test('a retried start (response lost after the remote job was created) never creates a second remote job', async () => {
+  const before = stack.sim.counters().jobsCreated;
+  const handle = await stack.start({
+    profile: 'aso-export',
+    params: { reportId: 'idem', scenario: { durationMs: 100, startErrors: 2, startErrorCode: 'reset' } },
+    completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } },
+  });
+  const result = await handle.result();
+  assert.equal(stack.sim.counters().jobsCreated - before, 1, 'exactly one remote job');
+  const job = await simJob(result.remoteJobId ?? '');
+  assert.equal(job.counters.startRequests, 3, 'the start was sent three times');
+});
+
+test('429 with Retry-After on start is retried after the advertised delay', async () => {
+  const handle = await stack.start({
+    profile: 'lro-export',
+    params: { dataset: 'd', scenario: { durationMs: 100, startErrors: 1, startErrorCode: 429, retryAfterSeconds: 2 } },
+    completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } },
+  });
+  const result = await handle.result();
+  assert.ok(result.durationMs >= 1_900, `finished in ${result.durationMs} ms`);
+  const events = await historyEvents(handle);
+  const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  assert.equal(started?.activityTaskStartedEventAttributes?.attempt, 2);
+});
