@@ -60,3 +60,44 @@ export interface JobStatus {
   lastError?: string;
   runsSoFar: number;
 }
+
+/** A downloaded result: results cross history as file references, never as bytes. */
+export interface JobFile {
+  path: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  contentType?: string;
+}
+
+/** One notification target's outcome; a failed notification never fails the job. */
+export interface NotificationReport {
+  target: string;
+  event: 'succeeded' | 'failed' | 'cancelled';
+  sent: boolean;
+  error?: string;
+}
+
+/** The `asyncJob` workflow's result (a failed or cancelled job ends with a typed failure instead). */
+export interface JobResult {
+  workflowId: string;
+  title?: string;
+  profile: string;
+  remoteJobId?: string;
+  status: 'succeeded';
+  /** Which path saw the terminal state first. */
+  via: 'callback' | 'poll';
+  /** The callback's output, if the remote system sent one. */
+  output?: unknown;
+  /** Set when the download was turned off: where the result can be fetched. */
+  resultUrl?: string;
+  file?: JobFile;
+  notifications: NotificationReport[];
+  polls: number;
+  runs: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Milliseconds spent waiting for the remote job, downloading and notifying. */
+  timings: { remoteMs: number; downloadMs?: number; notifyMs?: number };
+}
