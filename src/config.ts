@@ -20,6 +20,12 @@ const envSchema = z.object({
   POLLBACK_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Root folder for downloaded results. */
   POLLBACK_DOWNLOAD_DIR: z.string().min(1).default('downloads'),
+  /** Slack Web API base URL: point it at a Slack-compatible server to test. */
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  /** Temporal Web UI, for links in notifications and API answers. */
+  POLLBACK_WEB_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
+  /** Comma-separated hosts webhook notifications may go to; `*` allows any. */
+  POLLBACK_NOTIFY_ALLOWED_HOSTS: z.string().min(1).default('*'),
 });
 
 export interface Config {
@@ -28,6 +34,9 @@ export interface Config {
   keyring?: Keyring;
   publicUrl?: string;
   downloadDir: string;
+  slackApiUrl: string;
+  webUiUrl: string;
+  notifyAllowedHosts: string[];
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -48,8 +57,64 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     taskQueue: e.POLLBACK_TASK_QUEUE,
     downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),
+    slackApiUrl: e.SLACK_API_URL,
+    webUiUrl: e.POLLBACK_WEB_UI_URL,
+    notifyAllowedHosts: e.POLLBACK_NOTIFY_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     ...(e.POLLBACK_PROFILES_DIR ? { profilesDir: e.POLLBACK_PROFILES_DIR } : {}),
     ...(keyring ? { keyring } : {}),
     ...(e.POLLBACK_PUBLIC_URL ? { publicUrl: e.POLLBACK_PUBLIC_URL } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway settings (src/gateway/main.ts). A separate loader, so the worker never needs them.
+
+const gatewayEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Bearer tokens accepted by the job API, comma-separated (each at least 16 characters). */
+  POLLBACK_API_TOKENS: z.string().min(1).optional(),
+  /** `off` turns job-API auth off (the demo); on without tokens refuses to start. */
+  POLLBACK_API_AUTH: z.enum(['on', 'off']).default('on'),
+  /** YAML/JSON file describing the webhook sources (`POST /v1/webhooks/:source`). */
+  POLLBACK_WEBHOOK_SOURCES: z.string().min(1).optional(),
+  /** Requests per minute per client IP; 0 turns the limit off. */
+  POLLBACK_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  /** Largest request body, bytes. */
+  POLLBACK_BODY_LIMIT: z.coerce.number().int().min(1_024).default(256 * 1024),
+});
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** Empty when auth is off. */
+  apiTokens: string[];
+  apiAuth: 'on' | 'off';
+  webhookSourcesFile?: string;
+  rateLimitPerMinute: number;
+  bodyLimit: number;
+}
+
+export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
+  const parsed = gatewayEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = parsed.data;
+  const apiTokens = (e.POLLBACK_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (apiTokens.some((t) => t.length < 16)) throw new ConfigError('POLLBACK_API_TOKENS: each token must be at least 16 characters');
+  // Secure by default: a job API without tokens is only allowed when someone said so.
+  if (e.POLLBACK_API_AUTH === 'on' && apiTokens.length === 0) {
+    throw new ConfigError('POLLBACK_API_TOKENS: required unless POLLBACK_API_AUTH=off (the job API would be open)');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    apiTokens: e.POLLBACK_API_AUTH === 'on' ? apiTokens : [],
+    apiAuth: e.POLLBACK_API_AUTH,
+    rateLimitPerMinute: e.POLLBACK_RATE_LIMIT,
+    bodyLimit: e.POLLBACK_BODY_LIMIT,
+    ...(e.POLLBACK_WEBHOOK_SOURCES ? { webhookSourcesFile: e.POLLBACK_WEBHOOK_SOURCES } : {}),
   };
 }

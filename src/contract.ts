@@ -59,6 +59,9 @@ export interface JobStatus {
   deadline: string;
   lastError?: string;
   runsSoFar: number;
+  /** While downloading: bytes so far, and the total when the server announced it. */
+  download?: { bytes: number; total?: number };
+  file?: JobFile;
 }
 
 /** A downloaded result: results cross history as file references, never as bytes. */

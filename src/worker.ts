@@ -35,6 +35,9 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
     profiles,
     env,
     downloadDir: config.downloadDir,
+    slackApiUrl: config.slackApiUrl,
+    webUiUrl: config.webUiUrl,
+    notifyAllowedHosts: config.notifyAllowedHosts,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

@@ -18,6 +18,12 @@ export interface ActivityDeps {
   callbackBaseUrl?: string;
   /** Root folder for downloaded results: `<downloadDir>/<workflowId>/<file name>`. */
   downloadDir: string;
+  /** Slack Web API base URL (a Slack-compatible receiver in tests). */
+  slackApiUrl: string;
+  /** Temporal Web UI base URL, for links in notifications. */
+  webUiUrl?: string;
+  /** Hosts webhook notifications may be sent to (`*` for any). */
+  notifyAllowedHosts: readonly string[];
 }
 
 export function resolveProfile(deps: ActivityDeps, ref: ProfileRef): Profile {

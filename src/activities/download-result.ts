@@ -13,7 +13,10 @@ import { request } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../errors';
 import { redact, retryAfterMs } from '../http/client';
 import { checkedUrl } from '../http/hosts';
+import { extractString } from '../profiles/extract';
+import type { Profile } from '../profiles/schema';
 import { renderMap } from '../profiles/template';
+import { downloadProgressSignal } from '../workflows/signals';
 import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
 import { readRemoteStatus } from './read-remote-status';
 import type { DownloadedFile, DownloadResultArgs } from './types';
@@ -48,6 +51,33 @@ export function fileNameFrom(disposition: string | undefined, url: URL): string 
     if (plain?.[1]) return plain[1];
   }
   return decodeURIComponent(url.pathname.split('/').pop() ?? '');
+}
+
+/** Tells the workflow how far the download got (for its `status` query): every 10 %, at most once a second. */
+function progressReporter(workflowId: string): (bytes: number, total: number | undefined) => void {
+  let lastAt = 0;
+  let lastStep = -1;
+  return (bytes, total) => {
+    const step = total ? Math.floor((bytes / total) * 10) : Math.floor(bytes / (64 << 20));
+    const now = Date.now();
+    if (step === lastStep || now - lastAt < 1_000) return;
+    lastAt = now;
+    lastStep = step;
+    // Best effort: progress is for people watching, the download does not depend on it.
+    Context.current()
+      .client.workflow.getHandle(workflowId)
+      .signal(downloadProgressSignal, { bytes, ...(total !== undefined ? { total } : {}) })
+      .catch(() => undefined);
+  };
+}
+
+/** Where the result is: the status read's URL, the callback output's, or a fresh status read's. */
+async function resolveResultUrl(deps: ActivityDeps, args: DownloadResultArgs, profile: Profile): Promise<string | undefined> {
+  if (args.resultUrl) return args.resultUrl;
+  const fromCallback = extractString(profile.callback?.resultUrl, { headers: {}, body: args.callbackOutput });
+  if (fromCallback) return fromCallback;
+  if (!profile.status) return undefined;
+  return (await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote })).resultUrl;
 }
 
 class Progress extends Transform {
@@ -85,25 +115,39 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
+export function jobDownloadDir(deps: Pick<ActivityDeps, 'downloadDir'>, workflowId: string): string {
+  return path.join(deps.downloadDir, sanitizeFileName(workflowId));
+}
+
+export function partialPath(deps: Pick<ActivityDeps, 'downloadDir'>, workflowId: string): string {
+  return path.join(jobDownloadDir(deps, workflowId), '.download.part');
+}
+
 interface HeartbeatState {
   url?: string;
   bytes: number;
   validator?: string;
 }
 
-export async function downloadResult(deps: ActivityDeps, args: DownloadResultArgs): Promise<DownloadedFile> {
+/** Downloads the job's result; `null` when the remote job produced nothing to download. */
+export async function downloadResult(deps: ActivityDeps, args: DownloadResultArgs): Promise<DownloadedFile | null> {
   const ctx = Context.current();
   const { profile, context, redact: secrets } = requestScope(deps, args.profile, args.params);
-  const dir = path.join(deps.downloadDir, sanitizeFileName(currentWorkflowId()));
+  const initialUrl = await resolveResultUrl(deps, args, profile);
+  if (!initialUrl) return null;
+  const workflowId = currentWorkflowId();
+  const dir = jobDownloadDir(deps, workflowId);
   await mkdir(dir, { recursive: true });
   const headers = renderMap(profile.result?.headers, context, 'result.headers');
   const previous = ctx.info.heartbeatDetails as HeartbeatState | undefined;
+  const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
+  const report = progressReporter(workflowId);
 
-  let url = args.resultUrl;
+  let url = initialUrl;
   let refreshes = 0;
   for (;;) {
     const target = checkedUrl(url, profile.allowedHosts, 'result URL');
-    const partial = path.join(dir, '.download.part');
+    const partial = partialPath(deps, workflowId);
     // Resume only what this job wrote before, validated by the server's ETag/Last-Modified.
     const onDisk = await stat(partial).then((s) => s.size, () => 0);
     const resumeFrom = previous?.validator && onDisk > 0 ? onDisk : 0;
@@ -150,13 +194,16 @@ export async function downloadResult(deps: ActivityDeps, args: DownloadResultArg
     }
     const validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
     const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), target));
-    const expected = (args.expectedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
+    const expected = (announcedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
 
     const hash = createHash('sha256');
     if (resumed) await hashFile(partial, hash);
     else await rm(partial, { force: true });
     const state = (bytes: number): HeartbeatState => ({ url: target.origin + target.pathname, bytes, ...(validator ? { validator } : {}) });
-    const progress = new Progress(hash, offset, args.maxBytes, (bytes) => ctx.heartbeat(state(bytes)));
+    const progress = new Progress(hash, offset, args.maxBytes, (bytes) => {
+      ctx.heartbeat(state(bytes));
+      report(bytes, total);
+    });
     ctx.heartbeat(state(offset));
     try {
       await pipeline(res.body, progress, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: ctx.cancellationSignal });
@@ -180,6 +227,7 @@ export async function downloadResult(deps: ActivityDeps, args: DownloadResultArg
     await handle.close();
     const finalPath = path.join(dir, fileName);
     await rename(partial, finalPath);
+    report(progress.bytes, progress.bytes);
     return { path: finalPath, fileName, size: progress.bytes, sha256, ...(header(res.headers, 'content-type') ? { contentType: header(res.headers, 'content-type') } : {}) };
   }
 }

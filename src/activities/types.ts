@@ -49,19 +49,20 @@ export interface DownloadResultArgs {
   profile: ProfileRef;
   params: Record<string, unknown>;
   remote: RemoteJobRef;
-  resultUrl: string;
+  /** From the status read that saw success; absent after a callback. */
+  resultUrl?: string;
+  /** A successful callback's output: may carry the result URL and checksum (per the profile). */
+  callbackOutput?: unknown;
   /** Overrides the name the server suggests; sanitised either way. */
   fileName?: string;
   maxBytes: number;
-  /** A checksum announced outside the download response (e.g. in the callback output). */
-  expectedSha256?: string;
 }
 
 /** A reference to the downloaded file: results cross history as references, never bytes. */
-export interface DownloadedFile {
-  path: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  contentType?: string;
+export type { JobFile as DownloadedFile } from '../contract';
+
+export interface CancelRemoteJobArgs {
+  profile: ProfileRef;
+  params: Record<string, unknown>;
+  remote: RemoteJobRef;
 }

@@ -10,7 +10,9 @@ export interface OutboundRequest {
   method: Dispatcher.HttpMethod;
   url: string;
   headers?: Record<string, string>;
+  /** A JSON body, serialised here; or `body`, sent byte for byte (e.g. when it is signed). */
   json?: unknown;
+  body?: string;
   allowedHosts: readonly string[];
   /** Values that must never appear in errors (resolved secrets, task tokens). */
   redact: readonly string[];
@@ -75,7 +77,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 export async function send(req: OutboundRequest): Promise<OutboundResponse> {
   const url = checkedUrl(req.url, req.allowedHosts, `${req.purpose} URL`);
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
+  let body = req.body;
   if (req.json !== undefined) {
     body = JSON.stringify(req.json);
     headers['content-type'] ??= 'application/json';

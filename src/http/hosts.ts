@@ -3,6 +3,7 @@
 import { nonRetryable, ErrorType } from '../errors';
 
 function matches(pattern: string, url: URL): boolean {
+  if (pattern === '*') return true;
   const [patternHost = '', patternPort] = splitHostPort(pattern.toLowerCase());
   const host = url.hostname.toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');

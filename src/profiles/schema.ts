@@ -61,8 +61,9 @@ export const profileSchema = z.strictObject({
     .optional(),
   callback: z
     .strictObject({
-      /** Where a successful callback's output carries the result URL, if it does. */
+      /** Where a successful callback's output carries the result URL and its sha256, if it does. */
       resultUrl: extractorSchema.optional(),
+      sha256: extractorSchema.optional(),
     })
     .optional(),
   result: z

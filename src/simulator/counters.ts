@@ -6,6 +6,9 @@ export interface Counters {
   startRequests: number;
   statusReads: number;
   downloads: number;
+  /** Downloads that asked for a byte range (a resume). */
+  rangedDownloads: number;
+  resultUrlsIssued: number;
   callbacksSent: number;
   callbackAttempts: number;
   cancels: number;
@@ -15,7 +18,7 @@ export type JobCounters = Omit<Counters, 'jobsCreated'>;
 type JobCounterName = keyof JobCounters;
 
 export function zeroJobCounters(): JobCounters {
-  return { idempotentReplays: 0, startRequests: 0, statusReads: 0, downloads: 0, callbacksSent: 0, callbackAttempts: 0, cancels: 0 };
+  return { idempotentReplays: 0, startRequests: 0, statusReads: 0, downloads: 0, rangedDownloads: 0, resultUrlsIssued: 0, callbacksSent: 0, callbackAttempts: 0, cancels: 0 };
 }
 
 export class CounterBook {

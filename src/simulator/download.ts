@@ -40,6 +40,8 @@ export async function sendResult(ctx: SimContext, request: FastifyRequest, reply
   const sha256 = await resultSha256(job, ctx.scheduler.signal);
   const { start, end } = range ?? { start: 0, end: size };
   ctx.counters.bump(job, 'downloads');
+  if (range) ctx.counters.bump(job, 'rangedDownloads');
+  const announced = job.scenario.wrongChecksum ? sha256.replace(/^./, (c) => (c === '0' ? '1' : '0')) : sha256;
   // A cut needs at least one byte sent first, or the client would see an error instead of a short body.
   const truncateAfter = job.scenario.truncateOnce && job.counters.downloads === 1 && end - start >= 2 ? Math.floor((end - start) / 2) : undefined;
   reply
@@ -49,7 +51,7 @@ export async function sendResult(ctx: SimContext, request: FastifyRequest, reply
     .header('content-disposition', `attachment; filename="${job.scenario.resultName}"`)
     .header('accept-ranges', 'bytes')
     .header('etag', `"${sha256}"`)
-    .header('x-checksum-sha256', sha256);
+    .header('x-checksum-sha256', announced);
   if (range) reply.header('content-range', `bytes ${start}-${end - 1}/${size}`);
   return reply.send(payloadStream(job.id, start, end, truncateAfter));
 }

@@ -24,6 +24,10 @@ const scenarioSchema = z.strictObject({
   // Goes into a Content-Disposition header, so nothing that could break out of the quotes.
   resultName: z.string().regex(/^[\w. -]{1,200}$/, 'use letters, digits, spaces, ".", "-" or "_" (at most 200)').default('report.csv'),
   truncateOnce: z.boolean().default(false),
+  // The first N result URLs handed out are already expired (as after a slow client or clock skew).
+  expiredResultUrls: z.int().nonnegative().default(0),
+  // The announced checksum does not match the bytes (a corrupted object).
+  wrongChecksum: z.boolean().default(false),
   callback: z.enum(['normal', 'drop', 'duplicate', 'early']).default('normal'),
   callbackDelayMs: z.int().nonnegative().default(0),
 });

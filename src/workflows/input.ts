@@ -32,6 +32,18 @@ export const completionSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. SLACK_BOT_TOKEN');
+const events = z.array(z.enum(['succeeded', 'failed', 'cancelled'])).min(1).default(['succeeded', 'failed', 'cancelled']);
+
+/** Who hears about the outcome. Credentials are named by environment variable, never given. */
+export const notifyTargetSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('slack'), channel: z.string().min(1).max(200), tokenEnv: envName.default('SLACK_BOT_TOKEN'), on: events }),
+  z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), secretEnv: envName, on: events }),
+]);
+export type NotifyTarget = z.output<typeof notifyTargetSchema>;
+
+const GIB = 1024 ** 3;
+
 export const jobInputSchema = z.strictObject({
   /** A profile name known to the worker, or a whole profile inline. */
   profile: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a profile name: lower-case letters, digits and dashes'), profileSchema]),
@@ -40,6 +52,11 @@ export const jobInputSchema = z.strictObject({
   /** A person's words for this job, shown in the Web UI and in notifications. */
   title: z.string().max(200).optional(),
   completion: completionSchema,
+  /** Where the result goes: `false` leaves it at the remote side; otherwise streamed to `downloads/<job>/<name>`. */
+  download: z
+    .union([z.literal(false), z.strictObject({ fileName: z.string().min(1).max(150).optional(), maxBytes: z.number().int().positive().default(GIB) })])
+    .default({ maxBytes: GIB }),
+  notify: z.array(notifyTargetSchema).max(20).default([]),
   /** Polls per run before continue-as-new; keeps history bounded whatever the number of polls. */
   pollsPerRun: z.number().int().min(10).max(1000).default(100),
 });

@@ -7,6 +7,8 @@ import { CALLBACK_SIGNAL, STATUS_QUERY, type CallbackSignal, type JobStatus } fr
 
 export const callbackSignal = defineSignal<[CallbackSignal]>(CALLBACK_SIGNAL);
 export const statusQuery = defineQuery<JobStatus>(STATUS_QUERY);
+/** Sent by the download activity so the `status` query can show progress. */
+export const downloadProgressSignal = defineSignal<[{ bytes: number; total?: number }]>('downloadProgress');
 
 const runId = z.string().min(1).max(100).optional();
 export const callbackSignalSchema = z.discriminatedUnion('kind', [

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { buildGateway } from '../../src/gateway/app';
 import { startSimulator, type Simulator } from '../../src/simulator';
@@ -20,14 +21,18 @@ export interface Stack extends TestWorker {
   start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandle<typeof asyncJob>>;
 }
 
-export async function startStack(temporal?: TemporalTarget): Promise<Stack> {
+/** Extra worker settings: more environment (notification secrets), a Slack-compatible API URL, … */
+export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string> };
+
+export async function startStack(temporal?: TemporalTarget, extras: StackExtras = {}): Promise<Stack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const gatewayClient = temporal?.client ?? (await testClient());
   const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   const worker = await startTestWorker({
-    env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
+    ...extras,
+    env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey, ...extras.env },
     callbackBaseUrl: gatewayUrl,
     ...(temporal ? { temporal } : {}),
   });

@@ -57,6 +57,9 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
     keyring: overrides.keyring ?? testKeyring,
     callbackBaseUrl: overrides.callbackBaseUrl ?? 'http://127.0.0.1:9/unused',
     downloadDir: overrides.downloadDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pollback-downloads-'))),
+    slackApiUrl: overrides.slackApiUrl ?? 'http://127.0.0.1:9/api/',
+    webUiUrl: overrides.webUiUrl ?? 'http://localhost:8233',
+    notifyAllowedHosts: overrides.notifyAllowedHosts ?? ['127.0.0.1', 'localhost'],
   };
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
   const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;

@@ -24,7 +24,7 @@ test('admin: per-job counters stay separate while the global counters add up', a
   assert.equal(viewA.counters.statusReads, 3);
   assert.equal(viewB.counters.statusReads, 1);
   const global = (await call('GET', `${sim.url}/__sim/counters`)).body;
-  assert.deepEqual(global, { jobsCreated: 2, idempotentReplays: 0, startRequests: 2, statusReads: 4, downloads: 0, callbacksSent: 0, callbackAttempts: 0, cancels: 0 });
+  assert.deepEqual(global, { jobsCreated: 2, idempotentReplays: 0, startRequests: 2, statusReads: 4, downloads: 0, rangedDownloads: 0, resultUrlsIssued: 4, callbacksSent: 0, callbackAttempts: 0, cancels: 0 });
   assert.deepEqual(sim.counters(), global);
   assert.equal((await call('GET', `${sim.url}/__sim/jobs/nope`)).status, 404);
 });

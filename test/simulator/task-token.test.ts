@@ -57,7 +57,7 @@ test('task: success calls back after waitTime with the result URL, checksum and 
   const file = await download(body.output.resultUrl);
   assert.equal(file.status, 200);
   assert.equal(createHash('sha256').update(file.bytes).digest('hex'), body.output.sha256);
-  assert.deepEqual(await jobCounters(sim.url, jobId), { idempotentReplays: 0, startRequests: 1, statusReads: 0, downloads: 1, callbacksSent: 1, callbackAttempts: 1, cancels: 0 });
+  assert.deepEqual(await jobCounters(sim.url, jobId), { idempotentReplays: 0, startRequests: 1, statusReads: 0, downloads: 1, rangedDownloads: 0, resultUrlsIssued: 0, callbacksSent: 1, callbackAttempts: 1, cancels: 0 });
 });
 
 test('task: a caller-supplied output is passed through unchanged', async (t) => {

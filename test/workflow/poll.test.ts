@@ -27,7 +27,8 @@ test('poll mode: an ASO export is polled on durable timers until completed', asy
   assert.equal(result.status, 'succeeded');
   assert.equal(result.via, 'poll');
   assert.ok(result.polls >= 2, `polls: ${result.polls}`);
-  assert.match(result.resultUrl ?? '', /\/files\//);
+  assert.equal(result.file?.fileName, 'report.csv');
+  assert.equal(result.file?.size, 1024);
   assert.ok(result.remoteJobId);
   const events = await historyEvents(handle);
   // Each poll waited on a durable timer; nothing polled in a hot loop.
@@ -91,7 +92,7 @@ test('LRO style: Operation-Location and Retry-After drive the polling', async ()
   const handle = await stack.start({ profile: 'lro-export', params: { dataset: 'sales', format: 'csv', scenario: { durationMs: 300, retryAfterSeconds: 1 } }, completion: fastPoll });
   const result = await handle.result();
   assert.equal(result.status, 'succeeded');
-  assert.match(result.resultUrl ?? '', /\/lro\/v1\/operations\/.+\/result$/);
+  assert.ok(result.file && result.file.size > 0, 'the result was downloaded with the profile\'s bearer token');
   // Retry-After: 1 s from the API outranks our 100 ms interval.
   assert.ok(result.durationMs >= 900, `finished in ${result.durationMs} ms`);
 });

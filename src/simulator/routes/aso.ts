@@ -25,7 +25,8 @@ export function asoRoutes(ctx: SimContext): FastifyPluginCallback {
       reply.code(202);
       return {
         statusUrl: `${originOf(request)}/aso/v1/asyncStatus/${job.id}`,
-        statusUrlExpiresInSeconds: Math.max(0, remainingMs / 1000),
+        // Whole seconds, as real APIs announce them (a replay later in the TTL gets less).
+        statusUrlExpiresInSeconds: Math.max(0, Math.round(remainingMs / 1000)),
       };
     });
 
@@ -39,8 +40,11 @@ export function asoRoutes(ctx: SimContext): FastifyPluginCallback {
         case 'processing':
           return { status: 'processing' };
         case 'succeeded': {
-          const signed = ctx.signer.presign(originOf(request), job.id, job.scenario.resultUrlTtlSeconds, now);
-          return { status: 'completed', resultUrl: signed.url, resultUrlExpiresInSeconds: signed.expiresInSeconds };
+          const expired = job.counters.resultUrlsIssued < job.scenario.expiredResultUrls;
+          ctx.counters.bump(job, 'resultUrlsIssued');
+          const ttl = job.scenario.resultUrlTtlSeconds;
+          const signed = ctx.signer.presign(originOf(request), job.id, expired ? -ttl : ttl, now);
+          return { status: 'completed', resultUrl: signed.url, resultUrlExpiresInSeconds: ttl };
         }
         case 'failed':
         case 'cancelled':

@@ -1,0 +1,30 @@
+import { ensureOk, send } from '../http/client';
+import { renderJson, renderMap, renderUrl } from '../profiles/template';
+import { requestScope, type ActivityDeps } from './context';
+import type { CancelRemoteJobArgs } from './types';
+
+export interface CancelOutcome {
+  cancelled: boolean;
+  detail: string;
+}
+
+/** Asks the remote API to stop the job, the way the profile says. A job already gone or finished is fine. */
+export async function cancelRemoteJob(deps: ActivityDeps, args: CancelRemoteJobArgs): Promise<CancelOutcome> {
+  const { profile, context, redact } = requestScope(deps, args.profile, args.params);
+  if (!profile.cancel) return { cancelled: false, detail: `profile "${profile.name}" has no cancel request` };
+  context.remote = args.remote;
+  const cancel = profile.cancel;
+  const url = new URL(renderUrl(cancel.url, context, 'cancel.url'));
+  for (const [key, value] of Object.entries(renderMap(cancel.query, context, 'cancel.query'))) url.searchParams.set(key, value);
+  const request = { method: cancel.method, purpose: 'cancel', redact } as const;
+  const res = await send({
+    ...request,
+    url: url.toString(),
+    headers: renderMap(cancel.headers, context, 'cancel.headers'),
+    json: cancel.body === undefined ? undefined : renderJson(cancel.body, context, 'cancel.body'),
+    allowedHosts: profile.allowedHosts,
+  });
+  if (res.status === 404 || res.status === 409 || res.status === 410) return { cancelled: false, detail: `the remote job was already gone or finished (HTTP ${res.status})` };
+  ensureOk(res, request);
+  return { cancelled: true, detail: `the remote API accepted the cancel (HTTP ${res.status})` };
+}

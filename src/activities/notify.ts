@@ -1,0 +1,41 @@
+// One notification to one target. Retried a bounded number of times by the workflow; a
+// target that still fails is reported in the job's result, never failing the job.
+import { Context } from '@temporalio/activity';
+import { ErrorType, nonRetryable } from '../errors';
+import { messageText, webhookPayload, type JobSummary } from '../notify/message';
+import { postSlackMessage } from '../notify/slack';
+import { sendWebhook } from '../notify/webhook';
+import type { NotifyTarget } from '../workflows/input';
+import type { ActivityDeps } from './context';
+
+export interface NotifyArgs {
+  target: NotifyTarget;
+  summary: JobSummary;
+  /** Stable per job, event and target: receivers deduplicate retries with it. */
+  messageId: string;
+}
+
+function secret(deps: ActivityDeps, name: string, what: string): string {
+  const value = deps.env[name];
+  if (!value) throw nonRetryable(ErrorType.SecretMissing, `${what} needs environment variable ${name}, which is not set on this worker`);
+  return value;
+}
+
+export async function notify(deps: ActivityDeps, args: NotifyArgs): Promise<void> {
+  const info = Context.current().info;
+  const summary: JobSummary = deps.webUiUrl
+    ? { ...args.summary, webUiUrl: `${deps.webUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(info.namespace)}/workflows/${encodeURIComponent(args.summary.workflowId)}` }
+    : args.summary;
+  const { target } = args;
+  if (target.type === 'slack') {
+    await postSlackMessage({ token: secret(deps, target.tokenEnv, 'Slack notification'), apiUrl: deps.slackApiUrl, channel: target.channel, text: messageText(summary) });
+    return;
+  }
+  await sendWebhook({
+    url: target.url,
+    secret: secret(deps, target.secretEnv, 'webhook notification'),
+    id: args.messageId,
+    payload: webhookPayload(summary, new Date()),
+    allowedHosts: deps.notifyAllowedHosts,
+  });
+}

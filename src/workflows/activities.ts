@@ -1,0 +1,38 @@
+// Activity stubs with the retry policy each kind of work deserves. Every stub carries a
+// summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+const remoteCall: ActivityOptions = {
+  startToCloseTimeout: '45s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};
+
+/** Start, status and cancel: retried with backoff until the job's deadline. */
+export function remoteActivities(scheduleToCloseMs: number, summary: string) {
+  return proxyActivities<Activities>({ ...remoteCall, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), summary });
+}
+
+/** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */
+export function downloadActivities(summary: string) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '6h',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+    summary,
+  });
+}
+
+/** Notifications: a bounded number of tries, then reported as failed. */
+export function notifyActivities(summary: string) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+    summary,
+  });
+}
+
+/** Local bookkeeping on the worker's disk. */
+export function localActivities(summary: string) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 }, summary });
+}

@@ -1,0 +1,135 @@
+// Start the remote job, then wait for its terminal state: by callback, by durable polling,
+// or both. One loop serves all three modes: it sleeps on a durable timer until the earliest
+// of the deadline, the callback deadline and the next poll, and wakes early for a callback.
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import type { RemoteStatus } from '../activities/types';
+import { formatDuration } from '../durations';
+import { ErrorType } from '../errors';
+import { remoteActivities } from './activities';
+import type { JobState } from './job-state';
+import { planNextPoll } from './schedule';
+
+/** Re-throws an activity's typed failure as the job's own, so the job fails with a meaningful type. */
+export function surface(err: unknown, deadlineMessage: string): never {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({ type: cause.type ?? ErrorType.RemoteProtocolError, message: cause.message, nonRetryable: true, details: cause.details ?? [], cause: err });
+    }
+    if (cause instanceof TimeoutFailure) {
+      throw ApplicationFailure.create({ type: ErrorType.JobTimeout, message: deadlineMessage, nonRetryable: true, cause: err });
+    }
+  }
+  throw err;
+}
+
+function fail(type: ErrorType, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+export function timeoutMessage(job: JobState): string {
+  return `the job did not finish within its timeout of ${formatDuration(job.input.completion.timeout)}`;
+}
+
+const remaining = (job: JobState): number => job.carried.deadline - Date.now();
+
+export async function startRemoteJob(job: JobState): Promise<void> {
+  const { completion } = job.input;
+  const info = workflowInfo();
+  const expectsCallback = completion.mode !== 'poll';
+  job.setPhase('starting', `starting the remote job (${job.profileName})`);
+  try {
+    const { startRemoteJob: start } = remoteActivities(remaining(job), `start ${job.profileName} job`);
+    const started = await start({
+      profile: job.input.profile,
+      params: job.input.params,
+      idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}`,
+      needsStatus: completion.mode !== 'callback',
+      ...(expectsCallback ? { callback: { runId: info.firstExecutionRunId, expiresAt: job.carried.deadline } } : {}),
+    });
+    job.carried.remote = started.remote;
+    if (completion.mode !== 'callback') job.carried.nextPollAt = Date.now() + Math.max(started.retryAfterMs ?? 0, completion.poll.interval);
+  } catch (err) {
+    surface(err, timeoutMessage(job));
+  }
+  if (job.carried.remote.id !== undefined) job.setRemoteJobId(job.carried.remote.id);
+  if (completion.mode === 'callback') job.callbackDeadline = Math.min(job.carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
+}
+
+function recordStatus(job: JobState, status: RemoteStatus): void {
+  job.remoteStatus = { raw: status.rawStatus, state: status.state };
+  if (job.outcome) return; // a callback won the race while the poll was in flight
+  switch (status.state) {
+    case 'succeeded':
+      job.outcome = { state: 'succeeded', via: 'poll', ...(status.resultUrl !== undefined ? { resultUrl: status.resultUrl } : {}) };
+      return;
+    case 'failed':
+      job.outcome = { state: 'failed', via: 'poll', error: status.message ?? `remote status "${status.rawStatus}"` };
+      return;
+    case 'cancelled':
+      job.outcome = { state: 'cancelled', via: 'poll', message: status.message ?? `remote status "${status.rawStatus}"` };
+      return;
+    case 'running':
+      return;
+  }
+}
+
+/** Waits until the job's outcome is known; throws CallbackTimeout, JobTimeout or StatusUrlExpired otherwise. */
+export async function awaitOutcome(job: JobState, heartbeats: () => number): Promise<void> {
+  const { completion } = job.input;
+  const carried = job.carried;
+  let pollsThisRun = 0;
+  while (!job.outcome) {
+    const now = Date.now();
+    if (job.callbackDeadline !== undefined && now >= job.callbackDeadline) {
+      const waited = completion.mode === 'callback' ? formatDuration(completion.heartbeatTimeout ?? completion.timeout) : '';
+      fail(ErrorType.CallbackTimeout, `no callback arrived within ${waited}`);
+    }
+    if (now >= carried.deadline) fail(ErrorType.JobTimeout, timeoutMessage(job));
+
+    const wakeAt = Math.min(carried.deadline, job.callbackDeadline ?? Infinity, carried.nextPollAt ?? Infinity);
+    const pollNext = carried.nextPollAt !== undefined && carried.nextPollAt === wakeAt;
+    const summary = pollNext ? `poll #${carried.pollCount + 1} in ${formatDuration(wakeAt - now)}` : `waiting for a callback (up to ${formatDuration(wakeAt - now)})`;
+    job.setPhase(job.waitingPhase(), summary);
+    const beatsBefore = heartbeats();
+    if (wakeAt > now) await condition(() => job.outcome !== undefined || heartbeats() !== beatsBefore, wakeAt - now, { summary });
+    if (job.outcome) break;
+    if (heartbeats() !== beatsBefore && completion.mode === 'callback') {
+      job.callbackDeadline = Math.min(carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
+      continue;
+    }
+    if (completion.mode === 'callback' || carried.nextPollAt === undefined || Date.now() < carried.nextPollAt) continue;
+
+    let status: RemoteStatus;
+    try {
+      const { readRemoteStatus } = remoteActivities(remaining(job), `poll #${carried.pollCount + 1}`);
+      status = await readRemoteStatus({ profile: job.input.profile, params: job.input.params, remote: carried.remote });
+    } catch (err) {
+      surface(err, timeoutMessage(job));
+    }
+    carried.pollCount++;
+    pollsThisRun++;
+    recordStatus(job, status);
+    if (job.outcome) break;
+
+    const next = planNextPoll({
+      now: Date.now(),
+      settings: completion.poll,
+      currentIntervalMs: carried.pollIntervalMs,
+      ...(status.retryAfterMs !== undefined ? { retryAfterMs: status.retryAfterMs } : {}),
+      ...(carried.remote.statusUrlExpiresAt !== undefined ? { statusUrlExpiresAt: carried.remote.statusUrlExpiresAt } : {}),
+    });
+    if ('expired' in next) {
+      fail(
+        ErrorType.StatusUrlExpired,
+        `the status URL expires at ${new Date(carried.remote.statusUrlExpiresAt ?? 0).toISOString()} and the remote job was still "${job.remoteStatus?.raw ?? 'running'}" after ${carried.pollCount} polls`,
+      );
+    }
+    carried.nextPollAt = next.at;
+    carried.pollIntervalMs = next.intervalMs;
+    if (pollsThisRun >= job.input.pollsPerRun || workflowInfo().continueAsNewSuggested) {
+      log.info('continuing as new to keep history bounded', { polls: carried.pollCount, run: carried.runs });
+      await continueAsNew<(input: unknown, carried: unknown) => Promise<unknown>>(job.input, { ...carried, runs: carried.runs + 1 });
+    }
+  }
+}
