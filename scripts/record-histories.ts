@@ -10,7 +10,7 @@ import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import type { JobInputJson } from '../src/workflows/input';
 import { runChain } from '../test/helpers/history';
-import { startStack } from '../test/helpers/stack';
+import { startStack, type Stack } from '../test/helpers/stack';
 
 const scenarios: Record<string, JobInputJson> = {
   'poll-continue-as-new': { profile: 'aso-export', params: { reportId: 'r1', scenario: { completeAfterReads: 25 } }, completion: { mode: 'poll', poll: { interval: 5, backoff: 1 } }, pollsPerRun: 10 },
@@ -22,17 +22,34 @@ const scenarios: Record<string, JobInputJson> = {
   'hybrid-rescued-by-poll': { profile: 'task-token', params: { waitTime: 0.2, scenario: { callback: 'drop' } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: 400, backoff: 1 } } },
   'hybrid-callback-wins': { profile: 'task-token', params: { waitTime: 0.2 }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
   'invalid-input': { profile: 'aso-export', completion: { mode: 'nope' } } as unknown as JobInputJson,
+  'download-and-notify': {
+    profile: 'aso-export',
+    title: 'ASO export report 1234',
+    params: { reportId: '1234', scenario: { durationMs: 200, resultSize: 100_000, expiredResultUrls: 1 } },
+    completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } },
+    notify: [{ type: 'webhook', url: 'http://127.0.0.1:9/unreachable', secretEnv: 'HOOK_SECRET' }],
+  },
+  'cancelled-mid-poll': { profile: 'aso-export', params: { reportId: 'c', scenario: { durationMs: 60_000 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+};
+
+/** Scenarios that need a hand from outside while they run. */
+const actions: Record<string, (handle: Awaited<ReturnType<Stack['start']>>) => Promise<void>> = {
+  'cancelled-mid-poll': async (handle) => {
+    await new Promise((r) => setTimeout(r, 1_000));
+    await handle.cancel();
+  },
 };
 
 async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-record-'));
   const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(tmp, 'temporal.sqlite') });
   process.env.TEMPORAL_ADDRESS = server.address;
-  const stack = await startStack();
+  const stack = await startStack(undefined, { env: { HOOK_SECRET: `whsec_${Buffer.from('record-histories-secret-0123').toString('base64')}` } });
   const out = path.resolve(__dirname, '../test/fixtures/histories');
   try {
     for (const [name, input] of Object.entries(scenarios)) {
       const handle = await stack.start(input, `record-${name}`);
+      await actions[name]?.(handle);
       const outcome = await handle.result().then(() => 'completed', (err: Error) => `failed: ${err.message}`);
       const runs = await runChain(handle);
       for (const [i, runId] of runs.entries()) {

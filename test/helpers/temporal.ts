@@ -49,8 +49,8 @@ export interface TemporalTarget {
   client: Client;
 }
 
-export async function startTestWorker(overrides: Partial<ActivityDeps> & { temporal?: TemporalTarget } = {}): Promise<TestWorker> {
-  const taskQueue = `test-${randomUUID()}`;
+export async function startTestWorker(overrides: Partial<ActivityDeps> & { temporal?: TemporalTarget; taskQueue?: string } = {}): Promise<TestWorker> {
+  const taskQueue = overrides.taskQueue ?? `test-${randomUUID()}`;
   const deps: ActivityDeps = {
     profiles: overrides.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR])),
     env: overrides.env ?? {},
