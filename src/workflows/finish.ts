@@ -116,6 +116,7 @@ export function remoteFailure(job: JobState): ApplicationFailure | undefined {
 }
 
 export async function reportFailure(job: JobState, failure: ApplicationFailure): Promise<void> {
+  job.carried.lastError = failure.message;
   const event: JobEvent = failure.type === ErrorType.RemoteJobCancelled ? 'cancelled' : 'failed';
   await notifyAll(job, event, { ...(failure.type ? { type: failure.type } : {}), message: failure.message });
   job.setPhase(event, failure.message);
