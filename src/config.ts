@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
 import { parseKeyring, type Keyring } from './tokens/task-token';
 
+const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -24,8 +26,12 @@ const envSchema = z.object({
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   /** Temporal Web UI, for links in notifications and API answers. */
   POLLBACK_WEB_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
-  /** Comma-separated hosts webhook notifications may go to; `*` allows any. */
-  POLLBACK_NOTIFY_ALLOWED_HOSTS: z.string().min(1).default('*'),
+  /** Comma-separated hosts webhook notifications may go to; `*` allows any. Unset: none. */
+  POLLBACK_NOTIFY_ALLOWED_HOSTS: z.string().default(''),
+  /** `true` lets job input carry a whole profile (and so choose hosts and headers). */
+  POLLBACK_ALLOW_INLINE_PROFILES: z.enum(['true', 'false']).default('false'),
+  /** Comma-separated environment variables job input may name (inline profiles, notification tokens). */
+  POLLBACK_INPUT_ENV: z.string().default('SLACK_BOT_TOKEN'),
 });
 
 export interface Config {
@@ -37,6 +43,8 @@ export interface Config {
   slackApiUrl: string;
   webUiUrl: string;
   notifyAllowedHosts: string[];
+  allowInlineProfiles: boolean;
+  inputEnv: Set<string>;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -59,7 +67,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),
     slackApiUrl: e.SLACK_API_URL,
     webUiUrl: e.POLLBACK_WEB_UI_URL,
-    notifyAllowedHosts: e.POLLBACK_NOTIFY_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    notifyAllowedHosts: list(e.POLLBACK_NOTIFY_ALLOWED_HOSTS),
+    allowInlineProfiles: e.POLLBACK_ALLOW_INLINE_PROFILES === 'true',
+    inputEnv: new Set(list(e.POLLBACK_INPUT_ENV)),
     ...(e.POLLBACK_PROFILES_DIR ? { profilesDir: e.POLLBACK_PROFILES_DIR } : {}),
     ...(keyring ? { keyring } : {}),
     ...(e.POLLBACK_PUBLIC_URL ? { publicUrl: e.POLLBACK_PUBLIC_URL } : {}),

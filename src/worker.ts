@@ -25,6 +25,8 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: path.join(__dirname, 'workflows/index.ts') }),
     activities: createActivities(opts.deps),
+    // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
+    maxHeartbeatThrottleInterval: '2s',
     ...opts.tuning,
   });
 }
@@ -38,6 +40,8 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
     slackApiUrl: config.slackApiUrl,
     webUiUrl: config.webUiUrl,
     notifyAllowedHosts: config.notifyAllowedHosts,
+    allowInlineProfiles: config.allowInlineProfiles,
+    inputEnv: config.inputEnv,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

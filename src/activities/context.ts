@@ -24,12 +24,29 @@ export interface ActivityDeps {
   webUiUrl?: string;
   /** Hosts webhook notifications may be sent to (`*` for any). */
   notifyAllowedHosts: readonly string[];
+  /** Whether job input may carry a whole profile (it then chooses hosts and headers). */
+  allowInlineProfiles: boolean;
+  /**
+   * The only environment variables job input may name (inline profiles' vars and secrets,
+   * notification tokens): input must never be able to read, say, the token signing keys.
+   */
+  inputEnv: ReadonlySet<string>;
+}
+
+/** An environment variable named by job input, refused unless the operator allowed it. */
+export function inputEnvValue(deps: ActivityDeps, name: string, what: string): string | undefined {
+  if (!deps.inputEnv.has(name)) {
+    throw nonRetryable(ErrorType.InvalidInput, `${what} names environment variable ${name}, which is not in POLLBACK_INPUT_ENV on this worker`);
+  }
+  return deps.env[name];
 }
 
 export function resolveProfile(deps: ActivityDeps, ref: ProfileRef): Profile {
   if (typeof ref !== 'string') {
+    if (!deps.allowInlineProfiles) throw nonRetryable(ErrorType.InvalidProfile, 'inline profiles are turned off on this worker (POLLBACK_ALLOW_INLINE_PROFILES)');
     const parsed = profileSchema.safeParse(ref);
     if (!parsed.success) throw nonRetryable(ErrorType.InvalidProfile, `inline profile: ${describeIssues(parsed.error)}`);
+    for (const { env } of [...Object.values(parsed.data.vars), ...Object.values(parsed.data.secrets)]) inputEnvValue(deps, env, 'the inline profile');
     return parsed.data;
   }
   const profile = deps.profiles.get(ref);

@@ -50,7 +50,12 @@ export function fileNameFrom(disposition: string | undefined, url: URL): string 
     const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition);
     if (plain?.[1]) return plain[1];
   }
-  return decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const last = url.pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last; // malformed percent-encoding: the raw segment, sanitised by the caller
+  }
 }
 
 /** Tells the workflow how far the download got (for its `status` query): every 10 %, at most once a second. */
@@ -115,8 +120,9 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** One folder per job: the workflow id, encoded so that no two ids (nor "..") share or escape it. */
 export function jobDownloadDir(deps: Pick<ActivityDeps, 'downloadDir'>, workflowId: string): string {
-  return path.join(deps.downloadDir, sanitizeFileName(workflowId));
+  return path.join(deps.downloadDir, encodeURIComponent(workflowId).replace(/^\./, '%2E'));
 }
 
 export function partialPath(deps: Pick<ActivityDeps, 'downloadDir'>, workflowId: string): string {
@@ -124,36 +130,60 @@ export function partialPath(deps: Pick<ActivityDeps, 'downloadDir'>, workflowId:
 }
 
 interface HeartbeatState {
-  url?: string;
   bytes: number;
   validator?: string;
 }
 
+/** `bytes a-b/total` → a, to check a 206 starts where we asked. */
+function rangeStart(contentRange: string | undefined): number | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(contentRange?.trim() ?? '');
+  return match?.[1] !== undefined ? Number(match[1]) : undefined;
+}
+
 /** Downloads the job's result; `null` when the remote job produced nothing to download. */
 export async function downloadResult(deps: ActivityDeps, args: DownloadResultArgs): Promise<DownloadedFile | null> {
+  const ctx = Context.current();
+  let beat: HeartbeatState = { bytes: 0, ...((ctx.info.heartbeatDetails as HeartbeatState | undefined) ?? {}) };
+  // A steady heartbeat, whatever the link's speed: a stalled or slow download is still alive,
+  // and a cancel or a heartbeat timeout reaches this attempt within seconds.
+  const ticker = setInterval(() => ctx.heartbeat(beat), 5_000);
+  try {
+    return await download(deps, args, (next) => {
+      beat = next;
+      ctx.heartbeat(beat);
+    });
+  } catch (err) {
+    // However the abort surfaced (socket, stream, file), a cancel is reported as a cancel.
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    throw err;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat: (state: HeartbeatState) => void): Promise<DownloadedFile | null> {
   const ctx = Context.current();
   const { profile, context, redact: secrets } = requestScope(deps, args.profile, args.params);
   const initialUrl = await resolveResultUrl(deps, args, profile);
   if (!initialUrl) return null;
   const workflowId = currentWorkflowId();
   const dir = jobDownloadDir(deps, workflowId);
+  const partial = partialPath(deps, workflowId);
   await mkdir(dir, { recursive: true });
   const headers = renderMap(profile.result?.headers, context, 'result.headers');
-  const previous = ctx.info.heartbeatDetails as HeartbeatState | undefined;
+  let validator = (ctx.info.heartbeatDetails as HeartbeatState | undefined)?.validator;
   const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
   const report = progressReporter(workflowId);
+  const onDisk = (): Promise<number> => stat(partial).then((s) => s.size, () => 0);
 
   let url = initialUrl;
   let refreshes = 0;
   for (;;) {
     const target = checkedUrl(url, profile.allowedHosts, 'result URL');
-    const partial = partialPath(deps, workflowId);
-    // Resume only what this job wrote before, validated by the server's ETag/Last-Modified.
-    const onDisk = await stat(partial).then((s) => s.size, () => 0);
-    const resumeFrom = previous?.validator && onDisk > 0 ? onDisk : 0;
+    // Resume only what this job wrote before, and only if the server's validator still matches.
+    const resumeFrom = validator ? await onDisk() : 0;
     if (resumeFrom === 0) await rm(partial, { force: true });
-    const rangeHeaders: Record<string, string> =
-      resumeFrom > 0 && previous?.validator ? { range: `bytes=${resumeFrom}-`, 'if-range': previous.validator } : {};
+    const rangeHeaders: Record<string, string> = resumeFrom > 0 && validator ? { range: `bytes=${resumeFrom}-`, 'if-range': validator } : {};
 
     const res = await request(target, {
       method: 'GET',
@@ -165,23 +195,32 @@ export async function downloadResult(deps: ActivityDeps, args: DownloadResultArg
       if (ctx.cancellationSignal.aborted) throw err;
       throw retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, secrets));
     });
+    const discard = (): Promise<void> => res.body.dump().catch(() => undefined);
 
     if (res.statusCode === 403 && profile.status && refreshes < MAX_URL_REFRESHES) {
       // Pre-signed URLs expire; the status endpoint hands out a fresh one.
-      await res.body.dump();
+      await discard();
       refreshes++;
       const status = await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote });
       if (!status.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
       url = status.resultUrl;
       continue;
     }
-    if (res.statusCode === 404 || res.statusCode === 408 || res.statusCode === 429 || res.statusCode >= 500 || res.statusCode === 403) {
-      await res.body.dump();
-      throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${res.statusCode}`, retryAfterMs(res.headers));
+    const resumeRefused = resumeFrom > 0 && (res.statusCode === 416 || (res.statusCode === 206 && rangeStart(header(res.headers, 'content-range')) !== resumeFrom));
+    if (resumeRefused) {
+      // The bytes on disk cannot be continued (already complete, or the server answered another range): start over.
+      await discard();
+      await rm(partial, { force: true });
+      validator = undefined;
+      continue;
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {
-      await res.body.dump();
-      throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${res.statusCode}`);
+      await discard();
+      const status = res.statusCode;
+      if (status === 403 || status === 404 || status === 408 || status === 429 || status >= 500) {
+        throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${status}`, retryAfterMs(res.headers));
+      }
+      throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${status}`);
     }
 
     const resumed = res.statusCode === 206 && resumeFrom > 0;
@@ -189,33 +228,39 @@ export async function downloadResult(deps: ActivityDeps, args: DownloadResultArg
     const length = Number(header(res.headers, 'content-length') ?? NaN);
     const total = Number.isFinite(length) ? offset + length : undefined;
     if (total !== undefined && total > args.maxBytes) {
-      await res.body.dump({ limit: 0 }).catch(() => undefined);
+      await discard();
       throw nonRetryable(ErrorType.ResultTooLarge, `the result is ${total} bytes, over the limit of ${args.maxBytes}`);
     }
-    const validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
+    validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
     const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), target));
     const expected = (announcedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
 
     const hash = createHash('sha256');
-    if (resumed) await hashFile(partial, hash);
-    else await rm(partial, { force: true });
-    const state = (bytes: number): HeartbeatState => ({ url: target.origin + target.pathname, bytes, ...(validator ? { validator } : {}) });
+    const state = (bytes: number): HeartbeatState => ({ bytes, ...(validator ? { validator } : {}) });
+    try {
+      if (resumed) await hashFile(partial, hash);
+    } catch (err) {
+      await discard();
+      throw err;
+    }
     const progress = new Progress(hash, offset, args.maxBytes, (bytes) => {
-      ctx.heartbeat(state(bytes));
+      heartbeat(state(bytes));
       report(bytes, total);
     });
-    ctx.heartbeat(state(offset));
+    heartbeat(state(offset));
     try {
       await pipeline(res.body, progress, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: ctx.cancellationSignal });
     } catch (err) {
-      ctx.heartbeat(state(await stat(partial).then((s) => s.size, () => 0)));
+      heartbeat(state(await onDisk()));
       if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
       if (ctx.cancellationSignal.aborted) throw err;
       throw retryable(ErrorType.RemoteUnavailable, `download interrupted after ${progress.bytes} bytes; the next attempt resumes there`);
     }
-    if (total !== undefined && progress.bytes !== total) {
-      ctx.heartbeat(state(progress.bytes));
-      throw retryable(ErrorType.RemoteUnavailable, `download ended at ${progress.bytes} of ${total} bytes; the next attempt resumes there`);
+    // What is on disk is what counts, not what passed through the stream.
+    const written = await onDisk();
+    if (written !== progress.bytes || (total !== undefined && written !== total)) {
+      heartbeat(state(written));
+      throw retryable(ErrorType.RemoteUnavailable, `download ended at ${written} of ${total ?? '?'} bytes; the next attempt resumes there`);
     }
     const sha256 = hash.digest('hex');
     if (expected && expected !== sha256) {
@@ -227,7 +272,8 @@ export async function downloadResult(deps: ActivityDeps, args: DownloadResultArg
     await handle.close();
     const finalPath = path.join(dir, fileName);
     await rename(partial, finalPath);
-    report(progress.bytes, progress.bytes);
-    return { path: finalPath, fileName, size: progress.bytes, sha256, ...(header(res.headers, 'content-type') ? { contentType: header(res.headers, 'content-type') } : {}) };
+    report(written, written);
+    const contentType = header(res.headers, 'content-type');
+    return { path: finalPath, fileName, size: written, sha256, ...(contentType ? { contentType } : {}) };
   }
 }

@@ -6,7 +6,7 @@ import { messageText, webhookPayload, type JobSummary } from '../notify/message'
 import { postSlackMessage } from '../notify/slack';
 import { sendWebhook } from '../notify/webhook';
 import type { NotifyTarget } from '../workflows/input';
-import type { ActivityDeps } from './context';
+import { inputEnvValue, type ActivityDeps } from './context';
 
 export interface NotifyArgs {
   target: NotifyTarget;
@@ -16,7 +16,7 @@ export interface NotifyArgs {
 }
 
 function secret(deps: ActivityDeps, name: string, what: string): string {
-  const value = deps.env[name];
+  const value = inputEnvValue(deps, name, what);
   if (!value) throw nonRetryable(ErrorType.SecretMissing, `${what} needs environment variable ${name}, which is not set on this worker`);
   return value;
 }

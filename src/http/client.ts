@@ -18,6 +18,8 @@ export interface OutboundRequest {
   redact: readonly string[];
   /** What this request is for, e.g. "start" or "status": names it in errors. */
   purpose: string;
+  /** Names the allow-list in errors (default: the profile's allowedHosts). */
+  allowList?: string;
   timeoutMs?: number;
 }
 
@@ -75,7 +77,7 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 
 /** Sends a request and returns any HTTP answer; only network-level faults throw. */
 export async function send(req: OutboundRequest): Promise<OutboundResponse> {
-  const url = checkedUrl(req.url, req.allowedHosts, `${req.purpose} URL`);
+  const url = checkedUrl(req.url, req.allowedHosts, `${req.purpose} URL`, req.allowList);
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
   let body = req.body;
   if (req.json !== undefined) {
@@ -91,6 +93,8 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
   } catch (err) {
     if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
     const code = (err as { code?: string }).code;
+    // A request undici refuses to send (e.g. a header value with a line break) never gets better.
+    if (code === 'UND_ERR_INVALID_ARG') throw nonRetryable(ErrorType.InvalidInput, redact(`${req.purpose} request is malformed: ${(err as Error).message}`, req.redact));
     throw retryable(ErrorType.RemoteUnavailable, redact(`${req.purpose} ${req.method} ${url.host}: ${code ?? (err as Error).message}`, req.redact));
   }
 }

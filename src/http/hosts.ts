@@ -23,7 +23,7 @@ function splitHostPort(pattern: string): [string, string | undefined] {
 }
 
 /** Parses and checks a URL; throws a non-retryable HostNotAllowed naming `what`. */
-export function checkedUrl(raw: string, allowedHosts: readonly string[], what: string): URL {
+export function checkedUrl(raw: string, allowedHosts: readonly string[], what: string, allowList = "the profile's allowedHosts"): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -34,7 +34,7 @@ export function checkedUrl(raw: string, allowedHosts: readonly string[], what: s
     throw nonRetryable(ErrorType.HostNotAllowed, `${what}: only http and https are allowed, got ${url.protocol}`);
   }
   if (!allowedHosts.some((pattern) => matches(pattern, url))) {
-    throw nonRetryable(ErrorType.HostNotAllowed, `${what}: host ${url.host} is not in the profile's allowedHosts`);
+    throw nonRetryable(ErrorType.HostNotAllowed, `${what}: host ${url.host} is not in ${allowList}`);
   }
   return url;
 }

@@ -30,5 +30,5 @@ export async function sendWebhook(hook: SignedWebhook): Promise<void> {
     'webhook-signature': signer.sign(hook.id, now, body),
   };
   const request = { method: 'POST', purpose: 'webhook', redact: [hook.secret] } as const;
-  ensureOk(await send({ ...request, url: hook.url, headers, body, allowedHosts: hook.allowedHosts }), request);
+  ensureOk(await send({ ...request, url: hook.url, headers, body, allowedHosts: hook.allowedHosts, allowList: 'POLLBACK_NOTIFY_ALLOWED_HOSTS' }), request);
 }

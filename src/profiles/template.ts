@@ -35,12 +35,12 @@ export function renderString(template: string, context: TemplateContext, where: 
   });
 }
 
-/**
- * Renders a URL template. Job parameters are caller-supplied, so they are percent-encoded and
- * cannot change the URL's shape; profile vars and remote URLs are inserted as written.
- */
+// Placeholders that stand for a whole URL or its base, inserted as written; everything else
+// (job params, job and remote ids) is percent-encoded, so no value can change the URL's shape.
+const WHOLE_URLS = /^(vars\.|remote\.statusUrl$|callback\.url$)/;
+
 export function renderUrl(template: string, context: TemplateContext, where: string): string {
-  return renderString(template, context, where, (text, path) => (path.startsWith('params.') ? encodeURIComponent(text) : text));
+  return renderString(template, context, where, (text, path) => (WHOLE_URLS.test(path) ? text : encodeURIComponent(text)));
 }
 
 /**

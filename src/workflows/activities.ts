@@ -1,6 +1,6 @@
 // Activity stubs with the retry policy each kind of work deserves. Every stub carries a
 // summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 const remoteCall: ActivityOptions = {
@@ -14,8 +14,9 @@ export function remoteActivities(scheduleToCloseMs: number, summary: string) {
 }
 
 /** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */
-export function downloadActivities(summary: string) {
+export function downloadActivities(summary: string, cancellationType?: ActivityCancellationType) {
   return proxyActivities<Activities>({
+    ...(cancellationType !== undefined ? { cancellationType } : {}),
     startToCloseTimeout: '6h',
     heartbeatTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },

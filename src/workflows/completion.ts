@@ -1,7 +1,7 @@
 // Start the remote job, then wait for its terminal state: by callback, by durable polling,
 // or both. One loop serves all three modes: it sleeps on a durable timer until the earliest
 // of the deadline, the callback deadline and the next poll, and wakes early for a callback.
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
 import type { RemoteStatus } from '../activities/types';
 import { formatDuration } from '../durations';
 import { ErrorType } from '../errors';
@@ -40,20 +40,33 @@ export async function startRemoteJob(job: JobState): Promise<void> {
   job.setPhase('starting', `starting the remote job (${job.profileName})`);
   try {
     const { startRemoteJob: start } = remoteActivities(remaining(job), `start ${job.profileName} job`);
-    const started = await start({
+    // A cancel must not abandon a start whose request may already have created the remote job:
+    // let it finish, so the cancel that follows knows what to stop.
+    const started = await CancellationScope.nonCancellable(() => start({
       profile: job.input.profile,
       params: job.input.params,
       idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}`,
       needsStatus: completion.mode !== 'callback',
       ...(expectsCallback ? { callback: { runId: info.firstExecutionRunId, expiresAt: job.carried.deadline } } : {}),
-    });
+    }));
     job.carried.remote = started.remote;
-    if (completion.mode !== 'callback') job.carried.nextPollAt = Date.now() + Math.max(started.retryAfterMs ?? 0, completion.poll.interval);
+    if (completion.mode !== 'callback') {
+      // The first poll is planned like every other one: Retry-After, and never past the status URL's expiry.
+      const first = planNextPoll({
+        now: Date.now(),
+        settings: { ...completion.poll, backoff: 1 },
+        currentIntervalMs: completion.poll.interval,
+        ...(started.retryAfterMs !== undefined ? { retryAfterMs: started.retryAfterMs } : {}),
+        ...(started.remote.statusUrlExpiresAt !== undefined ? { statusUrlExpiresAt: started.remote.statusUrlExpiresAt } : {}),
+      });
+      if ('expired' in first) fail(ErrorType.StatusUrlExpired, 'the status URL the API handed out expires before the first poll could be made');
+      job.carried.nextPollAt = first.at;
+    }
   } catch (err) {
     surface(err, timeoutMessage(job));
   }
   if (job.carried.remote.id !== undefined) job.setRemoteJobId(job.carried.remote.id);
-  if (completion.mode === 'callback') job.callbackDeadline = Math.min(job.carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
+  if (completion.mode === 'callback') job.carried.callbackDeadline = Math.min(job.carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
 }
 
 function recordStatus(job: JobState, status: RemoteStatus): void {
@@ -79,15 +92,15 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
   const { completion } = job.input;
   const carried = job.carried;
   let pollsThisRun = 0;
+  let heartbeatsThisRun = 0;
   while (!job.outcome) {
     const now = Date.now();
-    if (job.callbackDeadline !== undefined && now >= job.callbackDeadline) {
-      const waited = completion.mode === 'callback' ? formatDuration(completion.heartbeatTimeout ?? completion.timeout) : '';
-      fail(ErrorType.CallbackTimeout, `no callback arrived within ${waited}`);
+    if (completion.mode === 'callback' && carried.callbackDeadline !== undefined && now >= carried.callbackDeadline) {
+      fail(ErrorType.CallbackTimeout, `no callback arrived within ${formatDuration(completion.heartbeatTimeout ?? completion.timeout)}`);
     }
     if (now >= carried.deadline) fail(ErrorType.JobTimeout, timeoutMessage(job));
 
-    const wakeAt = Math.min(carried.deadline, job.callbackDeadline ?? Infinity, carried.nextPollAt ?? Infinity);
+    const wakeAt = Math.min(carried.deadline, carried.callbackDeadline ?? Infinity, carried.nextPollAt ?? Infinity);
     const pollNext = carried.nextPollAt !== undefined && carried.nextPollAt === wakeAt;
     const summary = pollNext ? `poll #${carried.pollCount + 1} in ${formatDuration(wakeAt - now)}` : `waiting for a callback (up to ${formatDuration(wakeAt - now)})`;
     job.setPhase(job.waitingPhase(), summary);
@@ -95,7 +108,9 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
     if (wakeAt > now) await condition(() => job.outcome !== undefined || heartbeats() !== beatsBefore, wakeAt - now, { summary });
     if (job.outcome) break;
     if (heartbeats() !== beatsBefore && completion.mode === 'callback') {
-      job.callbackDeadline = Math.min(carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
+      carried.callbackDeadline = Math.min(carried.deadline, Date.now() + (completion.heartbeatTimeout ?? completion.timeout));
+      // Each heartbeat costs a few events: a long-lived, chatty job continues as new too.
+      if (++heartbeatsThisRun >= job.input.pollsPerRun || workflowInfo().continueAsNewSuggested) await continueAsNewWith(job);
       continue;
     }
     if (completion.mode === 'callback' || carried.nextPollAt === undefined || Date.now() < carried.nextPollAt) continue;
@@ -127,9 +142,12 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
     }
     carried.nextPollAt = next.at;
     carried.pollIntervalMs = next.intervalMs;
-    if (pollsThisRun >= job.input.pollsPerRun || workflowInfo().continueAsNewSuggested) {
-      log.info('continuing as new to keep history bounded', { polls: carried.pollCount, run: carried.runs });
-      await continueAsNew<(input: unknown, carried: unknown) => Promise<unknown>>(job.input, { ...carried, runs: carried.runs + 1 });
-    }
+    if (pollsThisRun >= job.input.pollsPerRun || workflowInfo().continueAsNewSuggested) await continueAsNewWith(job);
   }
+}
+
+async function continueAsNewWith(job: JobState): Promise<never> {
+  const { carried } = job;
+  log.info('continuing as new to keep history bounded', { polls: carried.pollCount, run: carried.runs });
+  return continueAsNew<(input: unknown, carried: unknown) => Promise<unknown>>(job.input, { ...carried, runs: carried.runs + 1 });
 }

@@ -1,7 +1,7 @@
 // The end of a job: download the result and tell people on success; tell people on failure;
 // on cancel, stop the remote job, remove partial files and tell people — each in a scope that
 // cancellation cannot interrupt.
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { JobResult, NotificationReport } from '../contract';
 import { formatDuration } from '../durations';
 import { ErrorType } from '../errors';
@@ -34,9 +34,12 @@ export async function notifyAll(job: JobState, event: JobEvent, error?: { type?:
       const label = targetLabel(target);
       try {
         const { notify } = notifyActivities(`notify ${label}`);
-        await notify({ target, summary: message, messageId: `msg_${workflowInfo().workflowId}_${event}_${index}` });
+        // Stable across retries, distinct for a later job reusing the workflow id.
+        const info = workflowInfo();
+        await notify({ target, summary: message, messageId: `msg_${info.workflowId}_${info.firstExecutionRunId}_${event}_${index}` });
         return { target: label, event, sent: true };
       } catch (err) {
+        if (isCancellation(err)) throw err;
         const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
         return { target: label, event, sent: false, error: cause };
       }
@@ -55,7 +58,7 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
   if (download !== false) {
     job.setPhase('downloading', 'streaming the result to disk');
     try {
-      const { downloadResult } = downloadActivities(`download result of ${job.title}`);
+      const { downloadResult } = downloadActivities(`download result of ${job.title}`, ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
       const file = await downloadResult({
         profile: job.input.profile,
         params: job.input.params,

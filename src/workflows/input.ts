@@ -26,7 +26,6 @@ export const completionSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('hybrid'),
     ...common,
-    heartbeatTimeout: durationSchema.optional(),
     /** The safety poll: slow by default, since the callback is expected to win. */
     poll: pollSchema.default({ interval: 60_000, backoff: 1, maxInterval: 300_000 }),
   }),

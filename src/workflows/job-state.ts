@@ -14,6 +14,8 @@ export interface CarriedState {
   pollCount: number;
   pollIntervalMs: number;
   nextPollAt?: number;
+  /** Callback mode: when the wait for a callback (or the next heartbeat) ends. */
+  callbackDeadline?: number;
   lastError?: string;
   runs: number;
 }
@@ -31,7 +33,6 @@ export class JobState {
   phase: Phase;
   outcome?: Outcome;
   remoteStatus?: { raw: string; state: RemoteState };
-  callbackDeadline?: number;
   download?: { bytes: number; total?: number };
   file?: JobFile;
   notifications: NotificationReport[] = [];
@@ -83,7 +84,7 @@ export class JobState {
       ...(this.remoteStatus ? { remoteStatus: this.remoteStatus.raw, remoteState: this.remoteStatus.state } : {}),
       pollCount: carried.pollCount,
       ...(carried.nextPollAt !== undefined && !outcome ? { nextPollAt: new Date(carried.nextPollAt).toISOString() } : {}),
-      ...(this.callbackDeadline !== undefined && !outcome ? { callbackDeadline: new Date(this.callbackDeadline).toISOString() } : {}),
+      ...(carried.callbackDeadline !== undefined && !outcome ? { callbackDeadline: new Date(carried.callbackDeadline).toISOString() } : {}),
       deadline: new Date(carried.deadline).toISOString(),
       ...(carried.lastError !== undefined ? { lastError: carried.lastError } : {}),
       runsSoFar: carried.runs,

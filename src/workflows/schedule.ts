@@ -2,6 +2,8 @@
 // can be unit-tested and so the workflow body stays about the flow.
 import type { PollSettings } from './input';
 
+const MIN_RETRY_AFTER_MS = 1_000;
+
 export type NextPoll = { at: number; intervalMs: number } | { expired: true };
 
 /**
@@ -18,7 +20,8 @@ export function planNextPoll(args: {
 }): NextPoll {
   const { now, settings, currentIntervalMs, retryAfterMs, statusUrlExpiresAt } = args;
   const intervalMs = Math.min(settings.maxInterval, Math.max(settings.interval, currentIntervalMs));
-  const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, 1) : intervalMs;
+  // `Retry-After: 0` must not turn into a hot loop against the API.
+  const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, MIN_RETRY_AFTER_MS) : intervalMs;
   const nextIntervalMs = Math.min(settings.maxInterval, Math.round(intervalMs * settings.backoff));
   let at = now + delay;
   if (statusUrlExpiresAt !== undefined && at >= statusUrlExpiresAt) {

@@ -2,7 +2,7 @@
 // real worker on the shared dev server, wired the way production wires them.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
@@ -18,7 +18,7 @@ export interface Stack extends TestWorker {
   sim: Simulator;
   gateway: FastifyInstance;
   gatewayUrl: string;
-  start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandle<typeof asyncJob>>;
+  start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>>;
 }
 
 /** Extra worker settings: more environment (notification secrets), a Slack-compatible API URL, … */

@@ -33,6 +33,8 @@ test('a later folder overrides a built-in profile of the same name', async () =>
 test('templates: params are percent-encoded in URLs, missing values are named, optional entries drop out', () => {
   const ctx = { params: { id: 'a/b?c', n: 3, scenario: { x: 1 } }, vars: { base: 'http://h:1' } };
   assert.equal(renderUrl('{{vars.base}}/r/{{params.id}}', ctx, 'start.url'), 'http://h:1/r/a%2Fb%3Fc');
+  // Ids chosen by callers or remote APIs cannot change the URL's shape either.
+  assert.equal(renderUrl('{{vars.base}}/jobs/{{job.id}}/status', { ...ctx, job: { id: '../../admin/purge?x=' } }, 'status.url'), 'http://h:1/jobs/..%2F..%2Fadmin%2Fpurge%3Fx%3D/status');
   assert.throws(() => renderUrl('{{vars.base}}/{{params.missing}}', ctx, 'start.url'), /start\.url: no value for \{\{params\.missing\}\} \(add "missing" to the job's params\)/);
   assert.deepEqual(renderMap({ a: '{{params.n}}', b: '{{params.none}}', c: 'x-{{params.n}}' }, ctx, 'q'), { a: '3', c: 'x-3' });
   assert.deepEqual(renderJson({ keep: '{{params.scenario}}', drop: '{{params.none}}', text: 'n={{params.n}}', list: ['{{params.n}}'] }, ctx, 'body'), {

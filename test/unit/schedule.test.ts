@@ -19,6 +19,8 @@ test('backoff grows the interval up to maxInterval', () => {
 test('Retry-After wins over the backoff', () => {
   const next = planNextPoll({ now: 100, settings, currentIntervalMs: 1_000, retryAfterMs: 7_000 });
   assert.deepEqual(next, { at: 7_100, intervalMs: 2_000 });
+  // …but `Retry-After: 0` does not become a hot loop.
+  assert.deepEqual(planNextPoll({ now: 100, settings, currentIntervalMs: 1_000, retryAfterMs: 0 }), { at: 1_100, intervalMs: 2_000 });
 });
 
 test('the last poll is moved to just before the status URL expires, then nothing is left', () => {

@@ -130,7 +130,7 @@ test('a target that keeps failing is retried a bounded number of times and repor
   assert.equal(result.notifications.length, 1);
   assert.equal(result.notifications[0]?.sent, false);
   assert.match(result.notifications[0]?.error ?? '', /HTTP 500/);
-  const id = `msg_${handle.workflowId}_succeeded_0`;
+  const id = `msg_${handle.workflowId}_${handle.firstExecutionRunId}_succeeded_0`;
   assert.equal(failingHooks.attemptsById.get(id), 5, 'five tries with one stable webhook-id');
 });
 

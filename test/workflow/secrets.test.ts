@@ -58,3 +58,16 @@ test('a remote error that echoes a secret is redacted before it reaches the fail
   assert.ok(!failure.message.includes(SIM_CREDENTIALS.apiKey));
   await assertClean(handle);
 });
+
+test('job input cannot name environment variables the operator did not allow (e.g. the signing keys)', async () => {
+  const aso = stack.deps.profiles.get('aso-export');
+  assert.ok(aso);
+  const handle = await stack.start({
+    profile: { ...aso, name: 'exfiltrate', secrets: { ...aso.secrets, keys: { env: 'POLLBACK_TOKEN_KEYS' } } },
+    params: { reportId: 'x' },
+    completion: { mode: 'poll' },
+  });
+  const failure = await jobFailure(handle);
+  assert.equal(failure.type, 'InvalidInput');
+  assert.match(failure.message, /POLLBACK_TOKEN_KEYS, which is not in POLLBACK_INPUT_ENV/);
+});

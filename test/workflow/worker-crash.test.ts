@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { STATUS_QUERY, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
+import { WORKFLOW_TYPE, type JobResult } from '../../src/contract';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { startTestWorker, testClient, type TestWorker } from '../helpers/temporal';
@@ -48,18 +48,20 @@ test('a worker killed mid-download: the job resumes on another worker from its o
   child = await spawnWorker({ ...env, POLLBACK_TASK_QUEUE: taskQueue, POLLBACK_DOWNLOAD_DIR: downloadDir, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '' });
 
   const client = await testClient();
-  const size = 600_000_000;
+  const size = 900_000_000;
   const handle = await client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: `crash-${randomUUID()}`,
     args: [{ profile: 'aso-export', params: { reportId: 'crash', scenario: { durationMs: 50, resultSize: size } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } }],
   });
+  // Kill once the server has recorded the download's progress (a heartbeat with bytes).
   let killedAt = 0;
   for (let i = 0; i < 1_200 && !killedAt; i++) {
-    const status = await handle.query<JobStatus>(STATUS_QUERY);
-    if (status.download && status.download.bytes >= 30_000_000 && status.download.bytes < size) {
+    const pending = (await handle.describe()).raw.pendingActivities?.[0];
+    const recorded = pending?.heartbeatDetails?.payloads?.length ? (JSON.parse(Buffer.from(pending.heartbeatDetails.payloads[0]?.data ?? []).toString()) as { bytes: number }).bytes : 0;
+    if (recorded > 0 && recorded < size) {
       child.kill('SIGKILL');
-      killedAt = status.download.bytes;
+      killedAt = recorded;
     }
     await new Promise((r) => setTimeout(r, 25));
   }
