@@ -1,37 +1,92 @@
-// The gateway: one Fastify app whose routes carry their zod schemas. Every refusal is
-// problem+json (RFC 9457).
+// The gateway's composition root: one Fastify app whose routes carry their zod schemas, with
+// the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
+import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { Registry } from 'prom-client';
+import { DEFAULT_TASK_QUEUE } from '../contract';
 import type { Keyring } from '../tokens/task-token';
-import { HttpProblem, sendProblem } from './problem';
+import { bearerAuth, type ApiAuth } from './auth';
+import { problemErrorHandler } from './error-handler';
+import { GatewayMetrics } from './metrics';
+import { registerOpenApi } from './openapi';
+import { HttpProblem, ProblemType, sendProblem } from './problem';
 import { callbackRoutes } from './routes/callbacks';
+import { healthRoutes } from './routes/health';
+import { jobResultRoutes } from './routes/job-result';
+import { jobRoutes } from './routes/jobs';
+import { sfnRoutes } from './routes/sfn';
+import { webhookRoutes } from './routes/webhooks';
+import type { WebhookSource } from './webhooks/sources';
 
 export interface GatewayDeps {
   client: Client;
   keyring: Keyring;
+  /** Task queue new jobs start on, and whose jobs the list and metrics show. */
+  taskQueue?: string;
+  /** Defaults to the client's namespace. */
+  namespace?: string;
+  /** Temporal Web UI base, for job links. */
+  webUiUrl?: string;
+  /** Job API auth. Default: no tokens, so the job API refuses everyone; `off` only on purpose. */
+  apiAuth?: ApiAuth;
+  webhookSources?: ReadonlyMap<string, WebhookSource>;
+  /** The workers' download folder; results are streamed only from inside it. */
+  resultRoot?: string;
+  /**
+   * Requests per window (default a minute) per client IP; 0 or unset: no limit. main.ts sets
+   * POLLBACK_RATE_LIMIT (600 by default); embedders and test stacks choose their own.
+   */
+  rateLimit?: { max: number; windowMs?: number };
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
-  logger?: boolean;
+  /** Upper bound on one Temporal call, ms (default 5 s). */
+  temporalTimeoutMs?: number;
+  registry?: Registry;
+  logger?: FastifyServerOptions['logger'];
 }
-
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   // Task tokens ride in the callback URL path: longer than Fastify's default parameter limit.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit ?? 256 * 1024, routerOptions: { maxParamLength: 2048 }, forceCloseConnections: true });
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit ?? 256 * 1024, routerOptions: { maxParamLength: 2048 }, forceCloseConnections: 'idle' });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof HttpProblem) return sendProblem(reply, err);
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const detail = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)'}: ${v.message ?? 'invalid'}`).join('; ');
-      return sendProblem(reply, new HttpProblem(400, 'InvalidRequest', 'the request does not match the schema', `${err.validationContext ?? 'body'}: ${detail}`));
-    }
-    const status = err.statusCode ?? 500;
-    if (status < 500) return sendProblem(reply, new HttpProblem(status, err.code ?? 'BadRequest', err.message));
-    request.log.error({ err }, 'unhandled gateway error');
-    return sendProblem(reply, new HttpProblem(500, 'InternalError', 'internal error'));
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, new HttpProblem(404, ProblemType.NotFound, `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+  // Only JSON (and the AWS JSON of the Step Functions route) is spoken here: anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('callbackOutcome', '');
+
+  const temporal = { client: deps.client, temporalTimeoutMs: deps.temporalTimeoutMs ?? 5_000 };
+  const taskQueue = deps.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const namespace = deps.namespace ?? deps.client.options.namespace;
+  const links = { namespace, webUiUrl: deps.webUiUrl ?? 'http://localhost:8233' };
+  const auth = deps.apiAuth ?? { tokens: [] };
+  const secured = auth !== 'off';
+  const registry = deps.registry ?? new Registry();
+  const metrics = new GatewayMetrics(registry, { ...temporal, taskQueue }, (err) => app.log.warn({ err }, 'metrics: cannot read waiting jobs from Temporal'));
+  app.addHook('onResponse', metrics.onResponse);
+
+  const limit = deps.rateLimit ?? { max: 0 };
+  if (limit.max > 0) {
+    await app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.windowMs ?? 60_000,
+      errorResponseBuilder: (_request, context) => new HttpProblem(429, ProblemType.RateLimited, 'too many requests from this client', `at most ${context.max} requests per ${context.after}`),
+    });
+  }
+  await registerOpenApi(app, { bearerAuth: secured });
+
+  const callbackTarget = { ...temporal, keyring: deps.keyring };
+  await app.register(callbackRoutes, callbackTarget);
+  await app.register(sfnRoutes, callbackTarget);
+  await app.register(webhookRoutes, { ...temporal, sources: deps.webhookSources ?? new Map() });
+  await app.register(async (jobApi) => {
+    jobApi.addHook('onRequest', bearerAuth(auth));
+    await jobApi.register(jobRoutes, { ...temporal, ...links, taskQueue, secured, metrics });
+    await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}) });
   });
-  await app.register(callbackRoutes, { client: deps.client, keyring: deps.keyring });
+  await app.register(healthRoutes, { ...temporal, namespace, registry });
   return app;
 }

@@ -1,7 +1,41 @@
 // RFC 9457 problem details: every refusal the gateway makes has this shape, with a stable
-// `type` a client can match on.
+// `type` a client can match on (the typed client in src/client/ does).
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+
+/**
+ * Every `type` the gateway answers with. Callers match on these names, so they never change;
+ * the callback ones are Step Functions' own names, so SFN callers need no translation table.
+ */
+export const ProblemType = {
+  InvalidRequest: 'InvalidRequest',
+  Unauthorized: 'Unauthorized',
+  NotFound: 'NotFound',
+  MethodNotAllowed: 'MethodNotAllowed',
+  PayloadTooLarge: 'PayloadTooLarge',
+  UnsupportedMediaType: 'UnsupportedMediaType',
+  RateLimited: 'RateLimited',
+  ServiceUnavailable: 'ServiceUnavailable',
+  InternalError: 'InternalError',
+  // callbacks
+  InvalidToken: 'InvalidToken',
+  TaskTimedOut: 'TaskTimedOut',
+  TaskDoesNotExist: 'TaskDoesNotExist',
+  InvalidOutput: 'InvalidOutput',
+  /** The Step Functions endpoint was asked for an operation other than the three task calls. */
+  UnknownOperation: 'UnknownOperation',
+  // webhooks
+  WebhookSourceNotFound: 'WebhookSourceNotFound',
+  InvalidSignature: 'InvalidSignature',
+  InvalidCorrelation: 'InvalidCorrelation',
+  // jobs
+  JobNotFound: 'JobNotFound',
+  IdempotencyKeyReused: 'IdempotencyKeyReused',
+  ResultNotReady: 'ResultNotReady',
+  ResultNotAvailable: 'ResultNotAvailable',
+  RangeNotSatisfiable: 'RangeNotSatisfiable',
+} as const;
+export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -14,12 +48,36 @@ export type Problem = z.infer<typeof problemSchema>;
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
-    readonly problemType: string,
+    readonly problemType: ProblemType,
     title: string,
     readonly detail?: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(title);
+  }
+}
+
+/** The problem type for a status Fastify or a plugin produced on its own. */
+export function problemTypeForStatus(status: number): ProblemType {
+  switch (status) {
+    case 401:
+      return ProblemType.Unauthorized;
+    case 404:
+      return ProblemType.NotFound;
+    case 405:
+      return ProblemType.MethodNotAllowed;
+    case 413:
+      return ProblemType.PayloadTooLarge;
+    case 415:
+      return ProblemType.UnsupportedMediaType;
+    case 416:
+      return ProblemType.RangeNotSatisfiable;
+    case 429:
+      return ProblemType.RateLimited;
+    case 503:
+      return ProblemType.ServiceUnavailable;
+    default:
+      return status >= 500 ? ProblemType.InternalError : ProblemType.InvalidRequest;
   }
 }
 

@@ -1,0 +1,27 @@
+// Bearer-token auth for the job API. Tokens are compared as SHA-256 digests with
+// timingSafeEqual: equal lengths always, so neither the content nor the length of a valid
+// token leaks through timing. Every configured token is checked, match or not.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { HttpProblem, ProblemType } from './problem';
+
+/** `off` only where the operator said so (POLLBACK_API_AUTH=off); no tokens means nobody gets in. */
+export type ApiAuth = { tokens: readonly string[] } | 'off';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+export function bearerAuth(auth: ApiAuth): (request: FastifyRequest) => Promise<void> {
+  if (auth === 'off') return () => Promise.resolve();
+  const expected = auth.tokens.map(digest);
+  const refuse = (detail: string): HttpProblem =>
+    new HttpProblem(401, ProblemType.Unauthorized, 'a valid bearer token is required', detail, { 'www-authenticate': 'Bearer realm="pollback"' });
+  return (request) => {
+    const header = request.headers.authorization;
+    const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) return Promise.reject(refuse('send Authorization: Bearer <token>'));
+    const given = digest(match[1]);
+    let ok = false;
+    for (const candidate of expected) ok = timingSafeEqual(given, candidate) || ok;
+    return ok ? Promise.resolve() : Promise.reject(refuse('the bearer token is not accepted'));
+  };
+}

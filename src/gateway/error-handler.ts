@@ -1,0 +1,32 @@
+// One translation from whatever went wrong to a problem: schema failures name the field,
+// Fastify's own refusals (413, 415, …) and plugin refusals (429) get stable types, Temporal
+// being unreachable becomes a 503 with Retry-After, and anything unexpected is logged and
+// answered without internals.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { HttpProblem, ProblemType, problemTypeForStatus, sendProblem } from './problem';
+import { isTemporalUnavailable, temporalUnavailable } from './temporal-call';
+
+/** `body: completion.mode: Invalid input…; …` — the part of the request, then each field path. */
+function describeValidation(err: FastifyError & { validation: { instancePath: string; message?: string }[] }): string {
+  const fields = err.validation.map((v) => `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(whole)'}: ${v.message ?? 'invalid'}`);
+  return `${err.validationContext ?? 'body'}: ${fields.join('; ')}`;
+}
+
+export function toProblem(err: FastifyError, request: FastifyRequest): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    return new HttpProblem(400, ProblemType.InvalidRequest, 'the request does not match the schema', describeValidation(err));
+  }
+  if (isTemporalUnavailable(err)) return temporalUnavailable();
+  const status = err.statusCode ?? 500;
+  if (status < 500) return new HttpProblem(status, problemTypeForStatus(status), err.message);
+  request.log.error({ err }, 'unhandled gateway error');
+  return new HttpProblem(500, ProblemType.InternalError, 'internal error');
+}
+
+export function problemErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(err, request);
+  request.callbackOutcome = problem.problemType;
+  return sendProblem(reply, problem);
+}

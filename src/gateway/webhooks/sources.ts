@@ -1,0 +1,87 @@
+// Webhook sources (GitHub style) as data: one YAML/JSON file, named by POLLBACK_WEBHOOK_SOURCES,
+// validated at start with errors naming the file and the field. Secrets are referenced by
+// environment variable name and resolved here, once; the file never holds one.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { extractorSchema, type Extractor } from '../../profiles/schema';
+import { describeIssues } from '../../validation';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. GITHUB_WEBHOOK_SECRET');
+const values = z.array(z.string().min(1)).default([]);
+
+const sourceSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes (it is the URL segment)'),
+  /** Environment variable holding the HMAC-SHA256 secret shared with the sender. */
+  secretEnv: envName,
+  signatureHeader: z.string().min(1).default('X-Hub-Signature-256'),
+  signaturePrefix: z.string().default('sha256='),
+  /** Where the remote job id is: matched against the PollbackRemoteJobId search attribute. */
+  correlation: extractorSchema,
+  /** Only jobs of this profile are matched, when given. */
+  profile: z.string().min(1).optional(),
+  outcome: z.strictObject({
+    state: extractorSchema,
+    success: values,
+    failure: values,
+    /** States that mean "still working": each one restarts the job's callback wait. */
+    heartbeat: values,
+    /** The error message of a failure, if the payload has one. */
+    error: extractorSchema.optional(),
+  }),
+});
+
+const fileSchema = z.strictObject({ sources: z.array(sourceSchema).min(1) }).superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  file.sources.forEach((source, i) => {
+    if (seen.has(source.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `"${source.name}" is defined twice` });
+    seen.add(source.name);
+  });
+});
+
+export interface WebhookSource {
+  name: string;
+  secret: Buffer;
+  /** Lower-case, as Node presents request headers. */
+  signatureHeader: string;
+  signaturePrefix: string;
+  correlation: Extractor;
+  profile?: string;
+  outcome: { state: Extractor; success: string[]; failure: string[]; heartbeat: string[]; error?: Extractor };
+}
+
+export class WebhookSourcesError extends Error {
+  override name = 'WebhookSourcesError';
+}
+
+const MIN_SECRET_BYTES = 16;
+
+export function parseWebhookSources(text: string, file: string, env: Readonly<Record<string, string | undefined>>): Map<string, WebhookSource> {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new WebhookSourcesError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new WebhookSourcesError(`${file}: ${describeIssues(parsed.error)}`);
+  const sources = new Map<string, WebhookSource>();
+  parsed.data.sources.forEach((source, i) => {
+    const secret = env[source.secretEnv];
+    if (!secret) throw new WebhookSourcesError(`${file}: sources.${i}.secretEnv: environment variable ${source.secretEnv} is not set`);
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new WebhookSourcesError(`${file}: sources.${i}.secretEnv: ${source.secretEnv} is shorter than ${MIN_SECRET_BYTES} bytes`);
+    const { secretEnv: _unused, signatureHeader, ...rest } = source;
+    sources.set(source.name, { ...rest, secret: Buffer.from(secret, 'utf8'), signatureHeader: signatureHeader.toLowerCase() });
+  });
+  return sources;
+}
+
+export async function loadWebhookSources(file: string, env: Readonly<Record<string, string | undefined>>): Promise<Map<string, WebhookSource>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new WebhookSourcesError(`${file}: cannot be read: ${(err as Error).message}`);
+  }
+  return parseWebhookSources(text, file, env);
+}
