@@ -47,15 +47,25 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const deps = await activityDepsFromConfig(config, process.env);
-  const { connection, namespace } = await connectWorker();
+export interface WorkerService {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown() or a signal) and its connection closed. */
+  done: Promise<void>;
+}
+
+export async function startWorkerService(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<WorkerService> {
+  const deps = await activityDepsFromConfig(config, env);
+  const { connection, namespace } = await connectWorker(env);
   const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps });
   console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", profiles: ${[...deps.profiles.keys()].join(', ')}`);
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: in-flight tasks finish.
-  await worker.run();
-  await connection.close();
+  const done = worker.run().finally(() => connection.close());
+  return { worker, done };
+}
+
+async function main(): Promise<void> {
+  const { done } = await startWorkerService(loadConfig(), process.env);
+  await done;
 }
 
 if (require.main === module) {

@@ -1,0 +1,79 @@
+// `npm start`: the long-running service, a worker and the gateway in one process. With
+// TEMPORAL_ADDRESS unset it starts the embedded default — a Temporal dev server with its Web UI,
+// state in a SQLite file under POLLBACK_DATA_DIR so it survives restarts; otherwise it connects
+// with the standard Temporal environment configuration (Cloud, self-hosted, TLS, API keys).
+// SIGTERM/SIGINT drain the gateway and the worker, then stop the embedded server.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig, loadGatewayConfig } from './config';
+import { startGatewayService } from './gateway/service';
+import { ensureTemporalCli } from './temporal/cli';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { startWorkerService } from './worker';
+
+type Env = Record<string, string | undefined>;
+
+/** The embedded dev server's signing key lives beside its data, so callbacks survive a restart. */
+async function devTokenKeys(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'dev-token-key');
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  const spec = `dev:${randomBytes(32).toString('base64url')}`;
+  await writeFile(file, spec, { mode: 0o600 });
+  return spec;
+}
+
+async function embeddedTemporal(env: Env): Promise<DevServer> {
+  const dataDir = path.resolve(env.POLLBACK_DATA_DIR ?? '.data');
+  await mkdir(dataDir, { recursive: true });
+  const server = await startDevServer({
+    cli: await ensureTemporalCli(),
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    port: Number(env.POLLBACK_DEV_SERVER_PORT ?? 7233),
+    uiPort: Number(env.POLLBACK_DEV_UI_PORT ?? 8233),
+    headless: false,
+  });
+  env.TEMPORAL_ADDRESS = server.address;
+  env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
+  env.POLLBACK_TOKEN_KEYS ??= await devTokenKeys(dataDir);
+  env.POLLBACK_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT ?? 8080}`;
+  console.log(`pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}, data in ${dataDir}`);
+  return server;
+}
+
+async function main(): Promise<void> {
+  const env: Env = { ...process.env };
+  const devServer = env.TEMPORAL_ADDRESS ? undefined : await embeddedTemporal(env);
+  // Validate everything before starting anything that would need draining.
+  const config = loadConfig(env);
+  const gatewayConfig = loadGatewayConfig(env);
+  const worker = await startWorkerService(config, env);
+  const gateway = await startGatewayService(config, gatewayConfig, env);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`pollback: ${signal}, draining`);
+    setTimeout(() => process.exit(1), 30_000).unref();
+    // The SDK runtime may already be shutting the worker down on the same signal.
+    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+    void Promise.all([gateway.close(), worker.done])
+      .then(() => devServer?.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error('pollback: error while draining', err);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
