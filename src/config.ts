@@ -11,6 +11,16 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Validates the environment against a schema; the first problem is reported by variable name. */
+function parseEnv<T extends z.ZodType>(schema: T, env: Readonly<Record<string, string | undefined>>): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
 const envSchema = z.object({
   POLLBACK_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   /** Extra folder of API profiles (YAML/JSON), loaded after the built-in ones. */
@@ -48,12 +58,7 @@ export interface Config {
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   let keyring: Keyring | undefined;
   if (e.POLLBACK_TOKEN_KEYS) {
     try {
@@ -106,12 +111,7 @@ export interface GatewayConfig {
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
-  const parsed = gatewayEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`${String(issue?.path[0] ?? 'environment')}: ${issue?.message ?? 'invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(gatewayEnvSchema, env);
   const apiTokens = (e.POLLBACK_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   if (apiTokens.some((t) => t.length < 16)) throw new ConfigError('POLLBACK_API_TOKENS: each token must be at least 16 characters');
   // Secure by default: a job API without tokens is only allowed when someone said so.
@@ -127,4 +127,25 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     bodyLimit: e.POLLBACK_BODY_LIMIT,
     ...(e.POLLBACK_WEBHOOK_SOURCES ? { webhookSourcesFile: e.POLLBACK_WEBHOOK_SOURCES } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The embedded Temporal dev server of `npm start` (used only when TEMPORAL_ADDRESS is unset).
+
+const embeddedEnvSchema = z.object({
+  /** Where the embedded server keeps its SQLite file and the dev signing key. */
+  POLLBACK_DATA_DIR: z.string().min(1).default('.data'),
+  POLLBACK_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
+  POLLBACK_DEV_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
+});
+
+export interface EmbeddedConfig {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+}
+
+export function loadEmbeddedConfig(env: Readonly<Record<string, string | undefined>> = process.env): EmbeddedConfig {
+  const e = parseEnv(embeddedEnvSchema, env);
+  return { dataDir: path.resolve(e.POLLBACK_DATA_DIR), port: e.POLLBACK_DEV_SERVER_PORT, uiPort: e.POLLBACK_DEV_UI_PORT };
 }

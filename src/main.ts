@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, loadGatewayConfig } from './config';
+import { loadConfig, loadEmbeddedConfig, loadGatewayConfig } from './config';
 import { startGatewayService } from './gateway/service';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -25,15 +25,9 @@ async function devTokenKeys(dataDir: string): Promise<string> {
 }
 
 async function embeddedTemporal(env: Env): Promise<DevServer> {
-  const dataDir = path.resolve(env.POLLBACK_DATA_DIR ?? '.data');
+  const { dataDir, port, uiPort } = loadEmbeddedConfig(env);
   await mkdir(dataDir, { recursive: true });
-  const server = await startDevServer({
-    cli: await ensureTemporalCli(),
-    dbFile: path.join(dataDir, 'temporal.sqlite'),
-    port: Number(env.POLLBACK_DEV_SERVER_PORT ?? 7233),
-    uiPort: Number(env.POLLBACK_DEV_UI_PORT ?? 8233),
-    headless: false,
-  });
+  const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false });
   env.TEMPORAL_ADDRESS = server.address;
   env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
   env.POLLBACK_TOKEN_KEYS ??= await devTokenKeys(dataDir);
