@@ -1,0 +1,172 @@
+// What people see: a polling job in the Temporal Web UI, opened in headless Chromium. The run's
+// shared dev server has no UI, so this file starts a second one with it, runs the real worker and
+// simulator against it, finds the job by its search attributes and reads its page.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Browser, Page } from 'playwright-core';
+import { WORKFLOW_TYPE } from '../../src/contract';
+import { ensureTemporalCli } from '../../src/temporal/cli';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import type { asyncJob } from '../../src/workflows/async-job';
+import type { JobInputJson } from '../../src/workflows/input';
+import { launchChromium, screenshot } from '../helpers/browser';
+import { startStack, type Stack } from '../helpers/stack';
+
+const SUMMARY = 'ASO export report 1234';
+const DETAILS = 'Nightly ASO export of report 1234, polled every 20 s';
+const LIST_QUERY = 'PollbackPhase="polling" AND PollbackProfile="aso-export"';
+/** Long enough for every UI wait below; the UI itself answers in well under a second. */
+const UI_TIMEOUT = 30_000;
+
+let tmp: string | undefined;
+let server: DevServer | undefined;
+let connection: NativeConnection | undefined;
+let client: Client | undefined;
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let uiUrl: string;
+let job: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
+let decoy: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function listed(c: Client, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of c.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
+
+/** Runs one step of a test; on failure keeps a screenshot of what the page showed. */
+async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    const file = await screenshot(page, `web-ui-failure-${name}`).catch(() => undefined);
+    if (file) console.error(`web UI test: screenshot of the failure at ${file}`);
+    throw err;
+  }
+}
+
+before(async () => {
+  // First, so a machine without Chromium fails at once, with the message saying how to install it.
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(UI_TIMEOUT);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-web-ui-'));
+  server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(tmp, 'ui.sqlite'), headless: false });
+  assert.ok(server.uiUrl, 'the dev server was started with its Web UI');
+  uiUrl = server.uiUrl;
+  connection = await NativeConnection.connect({ address: server.address });
+  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  stack = await startStack({ connection, client });
+
+  // Polls every 20 s for 2 minutes: a pending timer "poll #N in 20s" nearly all the time.
+  const input: JobInputJson = {
+    profile: 'aso-export',
+    title: SUMMARY,
+    params: { reportId: '1234', scenario: { durationMs: 120_000 } },
+    completion: { mode: 'poll', poll: { interval: '20s', backoff: 1 } },
+  };
+  job = await client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue,
+    workflowId: `web-ui-aso-1234-${Date.now()}`,
+    args: [input],
+    staticSummary: SUMMARY,
+    staticDetails: DETAILS,
+  });
+  // Polling too, but another profile: the list's query must leave it out.
+  decoy = await client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue,
+    workflowId: `web-ui-lro-decoy-${Date.now()}`,
+    args: [{ profile: 'lro-export', params: { dataset: 'decoy', scenario: { durationMs: 120_000 } }, completion: { mode: 'poll', poll: { interval: '20s', backoff: 1 } } }],
+  });
+  const c = client;
+  await until('both jobs polling in visibility', async () => {
+    const ids = await listed(c, 'PollbackPhase="polling"');
+    return ids.includes(job.workflowId) && ids.includes(decoy.workflowId) ? ids : undefined;
+  });
+});
+
+after(async () => {
+  // Each step on its own: one failing must not leave the others running.
+  const steps: [string, () => Promise<unknown> | undefined][] = [
+    ['browser', () => browser?.close()],
+    ['stack', () => stack?.stop()],
+    ['native connection', () => connection?.close()],
+    ['client connection', () => client?.connection.close()],
+    ['dev server', () => server?.stop()],
+    ['temp dir', () => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined)],
+  ];
+  for (const [what, stop] of steps) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`web UI test: stopping the ${what} failed:`, err);
+    }
+  }
+});
+
+test('the list, opened with a visibility query in its URL, finds the polling job by its search attributes', async () => {
+  await step('list', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(LIST_QUERY)}`);
+    // The UI took the query from the URL: it shows it as filters.
+    await page.getByText('PollbackPhase = "polling"').first().waitFor();
+    await page.getByText('PollbackProfile = "aso-export"').first().waitFor();
+    const link = page.getByRole('link', { name: job.workflowId, exact: true });
+    await link.first().waitFor();
+    assert.equal(await page.getByText(decoy.workflowId).count(), 0, 'the lro-export job, polling too, is filtered out');
+    const row = page.getByRole('row').filter({ hasText: job.workflowId });
+    assert.match(await row.first().innerText(), /RUNNING/);
+    await screenshot(page, 'web-ui-list');
+    await link.first().click();
+    await page.waitForURL(new RegExp(`/workflows/${job.workflowId}/${job.firstExecutionRunId}/`));
+  });
+});
+
+test("the job's page shows the pending poll timer with its summary", async () => {
+  await step('timeline', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${job.workflowId}/${job.firstExecutionRunId}/timeline`);
+    await page.getByRole('heading', { name: job.workflowId }).first().waitFor();
+    // The timeline draws each event group as a button named by its state: a timer that has not
+    // fired yet is "…: Started" (a fired one "…: Fired"), labelled with the timer's summary.
+    await page.getByRole('button', { name: /: Started$/ }).filter({ hasText: /poll #\d+ in 20s/ }).first().waitFor();
+    // Activities carry their summaries too.
+    await page.getByRole('button', { name: 'Event startRemoteJob: Completed' }).filter({ hasText: 'start aso-export job' }).waitFor();
+    await screenshot(page, 'web-ui-timeline');
+  });
+});
+
+test('User Metadata shows the static summary and details, and current details say the job is polling', async () => {
+  await step('user-metadata', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${job.workflowId}/${job.firstExecutionRunId}/user-metadata`);
+    // Each field is rendered (as markdown) in an iframe of its own.
+    await page.frameLocator('#user-metadata-summary').getByText(SUMMARY, { exact: true }).waitFor();
+    await page.frameLocator('#user-metadata-details').getByText(DETAILS, { exact: true }).waitFor();
+    // Set by the workflow (setCurrentDetails), read by the UI through a query to the worker.
+    await page.frameLocator('#user-metadata-current-details').getByText(new RegExp(`${SUMMARY} — polling: poll #\\d+ in 20s`)).waitFor();
+    await screenshot(page, 'web-ui-user-metadata');
+  });
+});
+
+test('Search Attributes show PollbackPhase "polling"', async () => {
+  await step('search-attributes', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${job.workflowId}/${job.firstExecutionRunId}/search-attributes`);
+    await page.getByText(/"PollbackPhase":\s*"polling"/).first().waitFor();
+    await page.getByText(/"PollbackProfile":\s*"aso-export"/).first().waitFor();
+    await screenshot(page, 'web-ui-search-attributes');
+  });
+});
