@@ -19,17 +19,8 @@ export const searchAttributeRegistrations: readonly string[] = Object.values(sea
 );
 
 /** Where a job is in its life; also the value of the PollbackPhase search attribute. */
-export type Phase =
-  | 'validating'
-  | 'starting'
-  | 'waiting-callback'
-  | 'polling'
-  | 'downloading'
-  | 'notifying'
-  | 'cancelling'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled';
+export const PHASES = ['starting', 'waiting-callback', 'polling', 'downloading', 'notifying', 'cancelling', 'succeeded', 'failed', 'cancelled'] as const;
+export type Phase = (typeof PHASES)[number];
 
 /** The remote job's state, normalised from whatever vocabulary the API uses. */
 export type RemoteState = 'running' | 'succeeded' | 'failed' | 'cancelled';

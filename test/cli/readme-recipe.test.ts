@@ -13,13 +13,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, type JobResult, type JobStatus, type Phase } from '../../src/contract';
+import { DEFAULT_TASK_QUEUE, PHASES, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
 import { startStack, type Stack } from '../helpers/stack';
 import { splitCommands } from './shell-words';
 
 const README = path.resolve(__dirname, '../../README.md');
 const MARKER = '<!-- cli-recipe';
-const PHASES: readonly Phase[] = ['validating', 'starting', 'waiting-callback', 'polling', 'downloading', 'notifying', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 
 /** The fenced bash block right after the marker comment. */
 function recipeBlock(markdown: string): string {

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WORKFLOW_TYPE, searchAttributes, type Phase } from '../../contract';
+import { PHASES, WORKFLOW_TYPE, searchAttributes } from '../../contract';
 import { jobInputSchema } from '../../workflows/input';
 import { describeJob, executionStatusOf, type JobState, jobNotFound, jobSchema, jobStateOf, jobStates, jobSummarySchema, readJob, summaryOf, webUiLink, type JobLinks } from '../jobs/job-view';
 import { startJob } from '../jobs/start-job';
@@ -27,8 +27,6 @@ declare module 'fastify' {
     rawJobInput?: unknown;
   }
 }
-
-const phases = ['validating', 'starting', 'waiting-callback', 'polling', 'downloading', 'notifying', 'cancelling', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly Phase[];
 
 const startedSchema = z.object({
   jobId: z.string(),
@@ -94,7 +92,7 @@ export const jobRoutes: FastifyPluginAsync<JobRouteDeps> = (app, deps) => {
       tags: ['jobs'],
       security,
       querystring: z.object({
-        phase: z.enum(phases).optional(),
+        phase: z.enum(PHASES).optional(),
         profile: z.string().min(1).max(200).optional(),
         state: z.enum(jobStates).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
