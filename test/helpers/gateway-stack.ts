@@ -12,6 +12,7 @@ import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { mintToken } from '../../src/tokens/task-token';
+export { eventually } from './eventually';
 import { SIM_CREDENTIALS } from './stack';
 import { startTestWorker, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
 
@@ -121,22 +122,6 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
       await sim.close();
     },
   };
-}
-
-/** Polls `probe` until it returns a value (visibility and workflow state settle asynchronously). */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 /** One sample of a Prometheus text exposition, e.g. `pollback_jobs_waiting` or `name{a="b"}`. */

@@ -16,6 +16,7 @@ import type { asyncJob } from '../../src/workflows/async-job';
 import type { JobInputJson } from '../../src/workflows/input';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
+import { eventually } from '../helpers/eventually';
 
 const SUMMARY = 'ASO export report 1234';
 const DETAILS = 'Nightly ASO export of report 1234, polled every 20 s';
@@ -34,15 +35,6 @@ let uiUrl: string;
 let job: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
 let decoy: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function listed(c: Client, query: string): Promise<string[]> {
   const ids: string[] = [];
@@ -95,7 +87,7 @@ before(async () => {
     args: [{ profile: 'lro-export', params: { dataset: 'decoy', scenario: { durationMs: 120_000 } }, completion: { mode: 'poll', poll: { interval: '20s', backoff: 1 } } }],
   });
   const c = client;
-  await until('both jobs polling in visibility', async () => {
+  await eventually('both jobs polling in visibility', async () => {
     const ids = await listed(c, 'PollbackPhase="polling"');
     return ids.includes(job.workflowId) && ids.includes(decoy.workflowId) ? ids : undefined;
   });

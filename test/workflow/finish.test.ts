@@ -11,6 +11,7 @@ import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { jobFailure } from '../helpers/failures';
 import { SlackReceiver, WebhookReceiver, webhookSecret } from '../helpers/receivers';
 import { startStack, type Stack } from '../helpers/stack';
+import { eventually } from '../helpers/eventually';
 
 const SLACK_TOKEN = 'xoxb-test-token-for-pollback-0001';
 const SECRET = webhookSecret();
@@ -42,15 +43,6 @@ async function simJob(remoteJobId: string): Promise<{ counters: Record<string, n
   return (await (await fetch(`${stack.sim.url}/__sim/jobs/${remoteJobId}`)).json()) as { counters: Record<string, number> };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('success: the result is downloaded whole, and Slack and the webhook each hear once, signed', async () => {
   const handle = await stack.start({
@@ -161,7 +153,7 @@ test('cancel mid-poll: the remote job is cancelled, people are told, phase is ca
     completion: fastPoll,
     notify: [{ type: 'webhook', url: hooks.url, secretEnv: 'HOOK_SECRET' }],
   });
-  const polling = await until('polling', async () => {
+  const polling = await eventually('polling', async () => {
     const s = await handle.query<JobStatus>(STATUS_QUERY);
     return s.pollCount >= 1 ? s : undefined;
   });
@@ -175,7 +167,7 @@ test('cancel mid-poll: the remote job is cancelled, people are told, phase is ca
 
 test('cancel mid-download: progress was visible in the status query, the partial file is removed', async () => {
   const handle = await stack.start({ profile: 'aso-export', params: { reportId: 'cd', scenario: { durationMs: 50, resultSize: 900_000_000 } }, completion: fastPoll });
-  const progress = await until('download progress', async () => {
+  const progress = await eventually('download progress', async () => {
     const s = await handle.query<JobStatus>(STATUS_QUERY);
     return s.phase === 'downloading' && s.download && s.download.bytes > 0 ? s.download : undefined;
   }, 60_000);
@@ -190,7 +182,7 @@ test('search attributes are kept current and visible through a visibility query'
   const handle = await stack.start({ profile: 'lro-export', params: { dataset: 'visible', scenario: { durationMs: 50 } }, completion: fastPoll });
   const result = await handle.result();
   const query = `WorkflowId = "${handle.workflowId}" AND PollbackProfile = "lro-export" AND PollbackPhase = "succeeded" AND PollbackRemoteJobId = "${result.remoteJobId ?? ''}"`;
-  const found = await until('the job in visibility', async () => {
+  const found = await eventually('the job in visibility', async () => {
     for await (const wf of stack.client.workflow.list({ query })) return wf;
     return undefined;
   });
