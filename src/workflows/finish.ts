@@ -101,6 +101,8 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
   };
 }
 
+const excerpt = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
+
 /** The remote side ended badly: the job fails with the remote's own words. */
 export function remoteFailure(job: JobState): ApplicationFailure | undefined {
   const outcome = job.outcome;
@@ -108,7 +110,8 @@ export function remoteFailure(job: JobState): ApplicationFailure | undefined {
     return ApplicationFailure.create({
       type: ErrorType.RemoteJobFailed,
       nonRetryable: true,
-      message: `remote job failed: ${outcome.error}`,
+      // The cause in full stays in the details; the message is what the Web UI and lists show.
+      message: `remote job failed: ${outcome.error}${outcome.cause ? ` (${excerpt(outcome.cause)})` : ''}`,
       details: [{ error: outcome.error, cause: outcome.cause, via: outcome.via }],
     });
   }

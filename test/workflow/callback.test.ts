@@ -43,7 +43,7 @@ test('callback failure carries error and cause into a RemoteJobFailed', async ()
   const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, status: 'failure', error: 'ReportFailed', cause: 'no data for 2017-01' }, completion: callback });
   const failure = await jobFailure(handle);
   assert.equal(failure.type, 'RemoteJobFailed');
-  assert.match(failure.message, /ReportFailed/);
+  assert.equal(failure.message, 'remote job failed: ReportFailed (no data for 2017-01)');
   assert.deepEqual(failure.details?.[0], { error: 'ReportFailed', cause: 'no data for 2017-01', via: 'callback' });
 });
 
