@@ -97,6 +97,8 @@ const gatewayEnvSchema = z.object({
   POLLBACK_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   /** Largest request body, bytes. */
   POLLBACK_BODY_LIMIT: z.coerce.number().int().min(1_024).default(256 * 1024),
+  /** Longest a client may take to send a whole request, ms (slow-drip bodies are cut off with 408). */
+  POLLBACK_REQUEST_TIMEOUT: z.coerce.number().int().min(1_000).default(30_000),
 });
 
 export interface GatewayConfig {
@@ -108,6 +110,7 @@ export interface GatewayConfig {
   webhookSourcesFile?: string;
   rateLimitPerMinute: number;
   bodyLimit: number;
+  requestTimeoutMs: number;
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
@@ -125,6 +128,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     apiAuth: e.POLLBACK_API_AUTH,
     rateLimitPerMinute: e.POLLBACK_RATE_LIMIT,
     bodyLimit: e.POLLBACK_BODY_LIMIT,
+    requestTimeoutMs: e.POLLBACK_REQUEST_TIMEOUT,
     ...(e.POLLBACK_WEBHOOK_SOURCES ? { webhookSourcesFile: e.POLLBACK_WEBHOOK_SOURCES } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { problemErrorHandler } from './error-handler';
 import { GatewayMetrics } from './metrics';
 import { registerOpenApi } from './openapi';
 import { HttpProblem, ProblemType, sendProblem } from './problem';
+import { redactingLogger } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   rateLimit?: { max: number; windowMs?: number };
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /** Longest a client may take to send a whole request, ms (default 30 s): a slow-drip body is cut off with 408. */
+  requestTimeoutMs?: number;
   /** Upper bound on one Temporal call, ms (default 5 s). */
   temporalTimeoutMs?: number;
   registry?: Registry;
@@ -49,7 +52,17 @@ export interface GatewayDeps {
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   // Task tokens ride in the callback URL path: longer than Fastify's default parameter limit.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimit ?? 256 * 1024, routerOptions: { maxParamLength: 2048 }, forceCloseConnections: 'idle' });
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
+  const app = Fastify({
+    logger: redactingLogger(deps.logger),
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    routerOptions: { maxParamLength: 2048 },
+    forceCloseConnections: 'idle',
+    requestTimeout,
+    // Given to Node's server itself, so its headers timeout is capped by it too (60 s otherwise,
+    // which the body timeout waits behind); Node checks every 30 s by default, far too coarse.
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);

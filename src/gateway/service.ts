@@ -36,6 +36,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     resultRoot: config.downloadDir,
     rateLimit: { max: gateway.rateLimitPerMinute },
     bodyLimit: gateway.bodyLimit,
+    requestTimeoutMs: gateway.requestTimeoutMs,
     registry,
     logger: true,
   });

@@ -40,14 +40,19 @@ export interface Creation {
   replayed: boolean;
 }
 
-/** Creates a job, or returns the one an earlier request with the same idempotency key created. */
-export function createOrReplay(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, plan: Omit<JobPlan, 'idempotencyKey'>): Creation {
+/**
+ * Creates a job, or returns the one an earlier request with the same idempotency key created.
+ * `onCreated` runs for a new job even when its start response is then lost: the job exists and
+ * goes on (e.g. calls back) whether or not the client heard of it.
+ */
+export function createOrReplay(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, plan: Omit<JobPlan, 'idempotencyKey'>, onCreated?: (job: Job) => void): Creation {
   const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'repeatability-request-id');
   const existing = idempotencyKey === undefined ? undefined : ctx.store.byIdempotencyKey(plan.style, idempotencyKey);
   const creation = existing ? { job: existing, replayed: true } : { job: ctx.store.create({ ...plan, idempotencyKey }, ctx.clock.now()), replayed: false };
   if (creation.replayed) ctx.counters.bump(creation.job, 'idempotentReplays');
   else ctx.counters.jobCreated();
   ctx.counters.bump(creation.job, 'startRequests');
+  if (!creation.replayed) onCreated?.(creation.job);
   failStartIfPlanned(creation.job, request, reply);
   reply.header('x-sim-job-id', creation.job.id);
   return creation;

@@ -39,7 +39,8 @@ export async function freePort(): Promise<number> {
 }
 
 const live = new Set<ChildProcess>();
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Signals the child's whole process group (it was spawned detached), if it still runs. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);

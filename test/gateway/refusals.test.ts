@@ -1,6 +1,7 @@
 // Every refusal of a callback, each against a real waiting job: the answer is problem+json
 // with a stable type, and nothing reaches the workflow (no signal in its history).
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../src/contract';
@@ -9,12 +10,13 @@ import type { asyncJob } from '../../src/workflows/async-job';
 import { request, scrape, startGatewayStack, type ApiAnswer, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents } from '../helpers/history';
 import { testKeyring } from '../helpers/temporal';
+import { redactUrl } from '../../src/gateway/request-log';
 
 let stack: GatewayStack;
 let job: WorkflowHandle<typeof asyncJob>;
 let token: string;
 before(async () => {
-  stack = await startGatewayStack({ bodyLimit: 4 * 1024 });
+  stack = await startGatewayStack({ bodyLimit: 4 * 1024, requestTimeoutMs: 1_500 });
   // One job that waits for the whole file: every refusal below must leave it untouched.
   job = await stack.client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
@@ -99,6 +101,37 @@ test('wrong content type → 415 UnsupportedMediaType', async () => {
   const text = await stack.api('POST', '/v1/tasks/success', { raw: JSON.stringify({ taskToken: token }), contentType: 'text/plain', token: null });
   assertProblem(text, 415, 'UnsupportedMediaType');
   await assertUntouched();
+});
+
+test('slow-drip body: the gateway cuts the request off with 408 instead of waiting forever', async () => {
+  const { hostname, port } = new URL(stack.url);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  socket.write(`POST /v1/callbacks/${token} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{`);
+  const drip = setInterval(() => socket.write(' '), 300);
+  const startedAt = Date.now();
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  clearInterval(drip);
+  assert.ok(Date.now() - startedAt < 5_000, `cut off after ${Date.now() - startedAt} ms`);
+  assert.match(answer, /^HTTP\/1\.1 408/);
+  await assertUntouched();
+});
+
+test('request logs show callback routes without their task token', async () => {
+  assert.equal(redactUrl(`/v1/callbacks/${token}?x=1`), '/v1/callbacks/[redacted]?x=1');
+  const lines: string[] = [];
+  const logged = await stack.extraGateway({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+  const expired = await stack.tokenFor(job.workflowId, Date.now() - 1_000);
+  try {
+    assert.equal((await request(logged.url, 'POST', `/v1/callbacks/${expired}`, { body: { status: 'heartbeat' } })).status, 410);
+  } finally {
+    await logged.close();
+  }
+  const log = lines.join('');
+  assert.match(log, /\/v1\/callbacks\/\[redacted\]/);
+  assert.ok(!log.includes(expired.split('.')[3] ?? expired), 'no task token signature in the request log');
 });
 
 test('rate limited per client → 429 RateLimited with Retry-After, and the refusals are counted', async () => {

@@ -193,6 +193,19 @@ test('task: a repeated Idempotency-Key returns the same job and calls back once'
   assert.deepEqual([sim.counters().jobsCreated, sim.counters().idempotentReplays], [1, 1]);
 });
 
+test('task: a job whose start response was lost still calls back, once, after the retried start', async (t) => {
+  const sim = await startSim(t);
+  const receiver = await CallbackReceiver.start(t);
+  const body = { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.05, scenario: { startErrors: 1 } };
+  const lost = await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: { ...API_KEY, 'idempotency-key': 'lost-start' }, json: body });
+  assert.equal(lost.status, 503);
+  const retried = await startTask(sim.url, body, { 'idempotency-key': 'lost-start' });
+  await receiver.waitFor(1);
+  await sleep(100);
+  assert.equal(receiver.received.length, 1);
+  assert.deepEqual([sim.counters().jobsCreated, (await jobCounters(sim.url, retried.jobId)).callbacksSent], [1, 1]);
+});
+
 test('task: network errors are retried, then delivery gives up after 5 attempts', async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);

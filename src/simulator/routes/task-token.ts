@@ -72,14 +72,13 @@ export function taskTokenRoutes(ctx: SimContext): FastifyPluginCallback {
       const { scenario: bodyScenario, waitTime, status, ...task } = parsed.data;
       const scenario = readScenario({ query: request.query.scenario, header: scenarioHeader(request), body: bodyScenario });
       const statusOutcome = status === 'failure' ? 'failed' : 'succeeded';
-      const { job, replayed } = createOrReplay(ctx, request, reply, {
+      const { job } = createOrReplay(ctx, request, reply, {
         style: 'task',
         scenario,
         durationMs: waitTime !== undefined ? Math.round(waitTime * 1000) : (scenario.durationMs ?? DEFAULT_WAIT_SECONDS * 1000),
         outcome: status === undefined ? scenario.outcome : statusOutcome,
         task,
-      });
-      if (!replayed) scheduleCallbacks(ctx, job, task, originOf(request));
+      }, (created) => scheduleCallbacks(ctx, created, task, originOf(request)));
       reply.code(202);
       return { jobId: job.id, statusUrl: `${originOf(request)}/tasks/v1/jobs/${job.id}` };
     });

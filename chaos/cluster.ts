@@ -1,0 +1,176 @@
+// Everything the suite runs against, on loopback: a Temporal dev server on its own SQLite file,
+// the simulator, the gateway and the workers as separate processes, and the notification
+// receivers. Secrets are made up per run and listed, so the end of the run can look for them.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { parseKeyring, type Keyring } from '../src/tokens/task-token';
+import { spawnTsx, type Proc } from './processes';
+import { Receivers } from './receivers';
+
+const secret = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+export interface Secrets {
+  simBearer: string;
+  simApiKey: string;
+  tokenKeys: string;
+  apiToken: string;
+  slackToken: string;
+  webhookSecret: string;
+}
+
+export interface Cluster {
+  dir: string;
+  client: Client;
+  keyring: Keyring;
+  secrets: Secrets;
+  simUrl: string;
+  gatewayUrl: string;
+  downloadDir: string;
+  receivers: Receivers;
+  /** Prefix of every workflow id of the run. */
+  jobPrefix: string;
+  /** The run's main task queue, served by a long-lived worker. */
+  taskQueue: string;
+  /** A worker process on `taskQueue` (its own queue when given). */
+  spawnWorker(taskQueue?: string): Promise<Proc>;
+  /** Log files of every worker and gateway process, for the secrets scan. */
+  logFiles: string[];
+  killGateway(): Promise<void>;
+  startGateway(): Promise<void>;
+  stopTemporal(): Promise<void>;
+  startTemporal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+
+export async function startCluster(dir: string, log: (line: string) => void): Promise<Cluster> {
+  const cli = await ensureTemporalCli();
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const temporalPort = await freePort();
+  // Millisecond timers: the suite's polls are sub-second (production intervals are seconds to minutes).
+  const devServerOptions = { cli, dbFile, port: temporalPort, extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"'] };
+  let temporal: DevServer | undefined = await startDevServer(devServerOptions);
+  log(`temporal dev server at ${temporal.address} (${dbFile})`);
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+
+  const bundle = path.join(dir, 'workflow-bundle.js');
+  await writeFile(bundle, (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../src/workflows/index.ts'), logger: quietBundler })).code);
+
+  const secrets: Secrets = {
+    simBearer: `sim-bearer-${secret(18)}`,
+    simApiKey: `sim-key-${secret(18)}`,
+    tokenKeys: `ck1:${secret(32)},ck2:${secret(32)}`,
+    apiToken: `api-${secret(24)}`,
+    slackToken: `xoxb-${secret(24)}`,
+    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
+  };
+  const keyring = parseKeyring(secrets.tokenKeys);
+  const jobPrefix = `chaos-${secret(4).replace(/[^A-Za-z0-9]/g, 'x')}-`;
+  const receivers = await Receivers.start({ slackToken: secrets.slackToken, webhookSecret: secrets.webhookSecret, jobIdPrefix: jobPrefix });
+  const logFiles: string[] = [];
+  const procs = new Set<Proc>();
+  const track = (proc: Proc): Proc => {
+    procs.add(proc);
+    return proc;
+  };
+
+  const simPort = await freePort();
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const sim = track(await spawnTsx('simulator', 'src/simulator/main.ts', {
+    env: { SIMULATOR_PORT: String(simPort), SIMULATOR_BEARER_TOKEN: secrets.simBearer, SIMULATOR_API_KEY: secrets.simApiKey },
+    ready: /simulator listening at/,
+    logFile: path.join(dir, 'simulator.log'),
+  }));
+  log(`simulator at ${simUrl} (pid ${sim.pid})`);
+
+  const gatewayPort = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const downloadDir = path.join(dir, 'downloads');
+  const taskQueue = `${jobPrefix}main`;
+  const temporalEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', POLLBACK_TOKEN_KEYS: secrets.tokenKeys, POLLBACK_DOWNLOAD_DIR: downloadDir };
+
+  let gateway: Proc | undefined;
+  let gatewayRuns = 0;
+  const startGateway = async (): Promise<void> => {
+    const logFile = path.join(dir, `gateway-${++gatewayRuns}.log`);
+    logFiles.push(logFile);
+    gateway = track(await spawnTsx('gateway', 'src/gateway/main.ts', {
+      env: {
+        ...temporalEnv,
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+        POLLBACK_TASK_QUEUE: taskQueue,
+        POLLBACK_API_TOKENS: secrets.apiToken,
+        POLLBACK_RATE_LIMIT: '0',
+        POLLBACK_BODY_LIMIT: String(16 * 1024),
+        POLLBACK_REQUEST_TIMEOUT: '3000',
+      },
+      ready: /pollback gateway ready/,
+      logFile,
+    }));
+  };
+  await startGateway();
+  log(`gateway at ${gatewayUrl}`);
+
+  let workers = 0;
+  const spawnWorker = async (queue = taskQueue): Promise<Proc> => {
+    const logFile = path.join(dir, `worker-${++workers}.log`);
+    logFiles.push(logFile);
+    return track(await spawnTsx(`worker ${workers}`, 'chaos/worker-process.ts', {
+      env: {
+        ...temporalEnv,
+        CHAOS_WORKFLOW_BUNDLE: bundle,
+        POLLBACK_TASK_QUEUE: queue,
+        POLLBACK_PUBLIC_URL: gatewayUrl,
+        SIMULATOR_URL: simUrl,
+        SIMULATOR_BEARER_TOKEN: secrets.simBearer,
+        SIMULATOR_API_KEY: secrets.simApiKey,
+        SLACK_API_URL: receivers.slackApiUrl,
+        SLACK_BOT_TOKEN: secrets.slackToken,
+        HOOK_SECRET: secrets.webhookSecret,
+        POLLBACK_NOTIFY_ALLOWED_HOSTS: '127.0.0.1',
+        POLLBACK_ALLOW_INLINE_PROFILES: 'true',
+        POLLBACK_INPUT_ENV: 'SLACK_BOT_TOKEN,HOOK_SECRET,SIMULATOR_URL,SIMULATOR_BEARER_TOKEN,SIMULATOR_API_KEY',
+      },
+      ready: /chaos worker: polling/,
+      logFile,
+    }));
+  };
+  track(await spawnWorker());
+
+  return {
+    dir,
+    client,
+    keyring,
+    secrets,
+    simUrl,
+    gatewayUrl,
+    downloadDir,
+    receivers,
+    jobPrefix,
+    taskQueue,
+    spawnWorker,
+    logFiles,
+    killGateway: async () => gateway?.kill9(),
+    startGateway,
+    stopTemporal: async () => {
+      await temporal?.stop();
+      temporal = undefined;
+    },
+    startTemporal: async () => {
+      temporal = await startDevServer(devServerOptions);
+    },
+    async close() {
+      await Promise.all([...procs].map((proc) => proc.stop()));
+      await receivers.close();
+      await client.connection.close().catch(() => undefined);
+      await temporal?.stop();
+    },
+  };
+}
