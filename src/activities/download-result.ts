@@ -23,6 +23,9 @@ import type { DownloadedFile, DownloadResultArgs } from './types';
 
 const HEARTBEAT_EVERY_BYTES = 4 << 20;
 const MAX_URL_REFRESHES = 3;
+// With the default 16 KiB, every 64 KiB socket chunk fills the file stream and waits for its own
+// write; 1 MiB lets chunks queue and go out as one writev: ~30 % faster to disk (bench/download.ts).
+const WRITE_BUFFER_BYTES = 1 << 20;
 
 /** A safe file name: no directories, no traversal, no control characters, bounded length. */
 export function sanitizeFileName(raw: string | undefined): string {
@@ -249,7 +252,7 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
     });
     heartbeat(state(offset));
     try {
-      await pipeline(res.body, progress, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: ctx.cancellationSignal });
+      await pipeline(res.body, progress, createWriteStream(partial, { flags: resumed ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }), { signal: ctx.cancellationSignal });
     } catch (err) {
       heartbeat(state(await onDisk()));
       if (err instanceof Error && err.name === 'ApplicationFailure') throw err;

@@ -1,0 +1,132 @@
+// Everything the benchmarks share, all on loopback in one run: one real Temporal dev server,
+// both workflow bundles (Pollback's and the bare baseline's, bundled apart), the simulator, the
+// gateway, and a webhook receiver. Workers are separate processes started per benchmark.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildGateway } from '../src/gateway/app';
+import { startSimulator, type Simulator } from '../src/simulator';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { parseKeyring, type Keyring } from '../src/tokens/task-token';
+import { startWorker, type WorkerHandle } from './worker-handle';
+
+const root = path.resolve(__dirname, '..');
+export const SIM_CREDENTIALS = { bearerToken: 'bench-sim-bearer-token-0001', apiKey: 'bench-sim-api-key-0001' };
+const TOKEN_KEYS = 'b1:bench-token-key-0123456789abcdefghijklmnop';
+export const HOOK_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+
+export interface BenchEnvironment {
+  tmp: string;
+  server: DevServer;
+  client: Client;
+  sim: Simulator;
+  gatewayUrl: string;
+  keyring: Keyring;
+  /** Where notifications are posted; counts them. */
+  webhook: { url: string; received(): number };
+  /** A Pollback worker process on a fresh task queue, configured the production way. */
+  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
+  /** A bare baseline worker process on a fresh task queue. */
+  startBaselineWorker(): Promise<{ worker: WorkerHandle; taskQueue: string }>;
+  close(): Promise<void>;
+}
+
+const quietLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+};
+
+async function bundle(tmp: string, name: string, workflowsPath: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const file = path.join(tmp, `${name}-bundle.js`);
+  await writeFile(file, code);
+  return file;
+}
+
+async function webhookReceiver(): Promise<{ server: Server; url: string; received(): number }> {
+  let received = 0;
+  // A receiver that reads the body and answers 204; verifying signatures is the receiver's cost, not Pollback's.
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received: () => received };
+}
+
+export async function startEnvironment(): Promise<BenchEnvironment> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-bench-'));
+  const cli = await ensureTemporalCli();
+  // Short timers fire on time (the dev server otherwise batches them up to 1 s late): the
+  // polling benchmark uses millisecond intervals, as the test harness does.
+  const server = await startDevServer({
+    cli,
+    dbFile: path.join(tmp, 'temporal.sqlite'),
+    extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"'],
+  });
+  const [pollbackBundle, baselineBundle] = await Promise.all([
+    bundle(tmp, 'pollback', path.join(root, 'src/workflows/index.ts')),
+    bundle(tmp, 'baseline', path.join(__dirname, 'baseline/workflows.ts')),
+  ]);
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
+  const keyring = parseKeyring(TOKEN_KEYS);
+  const gateway: FastifyInstance = await buildGateway({ client, keyring, rateLimit: { max: 0 } });
+  await gateway.listen({ host: '127.0.0.1', port: 0 });
+  const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  const hooks = await webhookReceiver();
+
+  const workerEnv = (taskQueue: string, downloadDir: string): Record<string, string> => ({
+    TEMPORAL_ADDRESS: server.address,
+    POLLBACK_TASK_QUEUE: taskQueue,
+    POLLBACK_TOKEN_KEYS: TOKEN_KEYS,
+    POLLBACK_PUBLIC_URL: gatewayUrl,
+    POLLBACK_DOWNLOAD_DIR: downloadDir,
+    POLLBACK_NOTIFY_ALLOWED_HOSTS: '127.0.0.1',
+    POLLBACK_INPUT_ENV: 'HOOK_SECRET',
+    HOOK_SECRET,
+    SIMULATOR_URL: sim.url,
+    SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken,
+    SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey,
+  });
+
+  return {
+    tmp,
+    server,
+    client,
+    sim,
+    gatewayUrl,
+    keyring,
+    webhook: { url: hooks.url, received: () => hooks.received() },
+    async startPollbackWorker(opts = {}) {
+      const taskQueue = opts.taskQueue ?? `bench-${randomUUID()}`;
+      const downloadDir = opts.downloadDir ?? (await mkdtemp(path.join(tmp, 'downloads-')));
+      const worker = await startWorker('pollback', pollbackBundle, workerEnv(taskQueue, downloadDir));
+      return { worker, taskQueue, downloadDir };
+    },
+    async startBaselineWorker() {
+      const taskQueue = `baseline-${randomUUID()}`;
+      const worker = await startWorker('baseline', baselineBundle, { TEMPORAL_ADDRESS: server.address, POLLBACK_TASK_QUEUE: taskQueue });
+      return { worker, taskQueue };
+    },
+    async close() {
+      await gateway.close();
+      hooks.server.closeAllConnections();
+      await new Promise<void>((resolve) => hooks.server.close(() => resolve()));
+      await sim.close();
+      await client.connection.close();
+      await server.stop();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}

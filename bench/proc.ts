@@ -1,0 +1,59 @@
+// Memory and CPU of a process, read from /proc (Linux): what the kernel charges, not what a
+// runtime reports about itself.
+import { readFileSync } from 'node:fs';
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, fixed at 100 on Linux
+
+export interface Memory {
+  /** Resident set now, MiB. */
+  rssMb: number;
+  /** Peak resident set since the process started, MiB. */
+  hwmMb: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+/** User + system CPU seconds of a process and its reaped children. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime, stime, cutime, cstime are 14..17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds spent by each named process between two calls. */
+export class CpuMeter {
+  private readonly start: Map<string, number>;
+  constructor(private readonly pids: Readonly<Record<string, number>>) {
+    this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+  }
+  read(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.pids).map(([name, pid]) => [name, cpuSecondsOf(pid) - (this.start.get(name) ?? 0)]));
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; reports the peak seen. */
+export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
+  let peak = 0;
+  const take = (): void => {
+    try {
+      peak = Math.max(peak, memoryOf(pid).rssMb);
+    } catch {
+      // the process is gone (e.g. killed on purpose)
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return peak;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Each benchmark's result as rows of the table, with the issue's goal next to the figure.
+import type { Row } from './report';
+import type { DownloadResult } from './download';
+import type { LatencyResult } from './latency';
+import type { PollingResult } from './polling';
+import type { ThroughputResult } from './throughput';
+import type { WaitingResult } from './waiting';
+
+const f = (value: number, unit = ''): string => `${Number.isInteger(value) ? value : value.toFixed(1)}${unit}`;
+
+export function throughputRows(r: ThroughputResult): Row[] {
+  const p = r.pollback;
+  const b = r.baseline;
+  const cpu = (side: typeof p | typeof b): string => Object.entries(side.cpuMsPerJob).map(([name, ms]) => `${name} ${f(ms)}`).join(', ');
+  return [
+    { benchmark: 'throughput', figure: `jobs/s (${p.jobs} jobs)`, pollback: f(p.jobsPerSecond), baseline: f(b.jobsPerSecond), ratio: `${r.ratio.toFixed(2)}×`, goal: '≥ 0.9×', met: r.ratio >= 0.9 },
+    { benchmark: 'throughput', figure: 'job latency p50 / p99 (ms, under load)', pollback: `${p.jobLatencyMs.p50} / ${p.jobLatencyMs.p99}`, baseline: `${b.jobLatencyMs.p50} / ${b.jobLatencyMs.p99}` },
+    { benchmark: 'throughput', figure: 'CPU ms per job', pollback: cpu(p), baseline: cpu(b) },
+    { benchmark: 'throughput', figure: 'history events per job', pollback: f(p.historyEventsPerJob), baseline: f(b.historyEventsPerJob) },
+    { benchmark: 'throughput', figure: 'mean ms in workflow: remote / download / notify', pollback: `${f(p.timingsMs.remote)} / ${f(p.timingsMs.download)} / ${f(p.timingsMs.notify)}` },
+  ];
+}
+
+export function latencyRows(r: LatencyResult): Row[] {
+  const g = r.gateway;
+  const d = r.direct;
+  return [
+    { benchmark: 'latency', figure: `callback → workflow resumed, p50 (ms, ${g.samples} + ${d.samples} samples)`, pollback: f(g.resumedMs.p50), baseline: `${f(d.resumedMs.p50)} (direct signal)`, ratio: `+${f(r.overheadP50Ms)} ms`, goal: '≤ +2 ms', met: r.overheadP50Ms <= 2 },
+    { benchmark: 'latency', figure: 'callback → workflow resumed, p99 (ms)', pollback: f(g.resumedMs.p99), baseline: f(d.resumedMs.p99), ratio: `+${f(r.overheadP99Ms)} ms` },
+    { benchmark: 'latency', figure: 'caller answered, p50 / p99 (ms)', pollback: `${f(g.answeredMs.p50)} / ${f(g.answeredMs.p99)}`, baseline: `${f(d.answeredMs.p50)} / ${f(d.answeredMs.p99)}` },
+  ];
+}
+
+export function waitingRows(r: WaitingResult): Row[] {
+  return [
+    { benchmark: 'waiting', figure: `${r.jobs} jobs waiting: all completed`, pollback: `${r.completed}/${r.jobs}`, goal: 'all', met: r.completed === r.jobs },
+    { benchmark: 'waiting', figure: 'worker RSS waiting / peak (MiB)', pollback: `${f(r.worker.waiting.rssMb)} / ${f(r.worker.peakMb)}`, baseline: `${f(r.worker.idle.rssMb)} idle`, goal: '< 1024', met: r.worker.peakMb < 1024 },
+    { benchmark: 'waiting', figure: 'dev server RSS waiting (MiB)', pollback: f(r.devServer.waiting.rssMb), baseline: `${f(r.devServer.before.rssMb)} before` },
+    { benchmark: 'waiting', figure: 'memory per waiting job (KiB): worker / dev server', pollback: `${f(r.workerKiBPerWaitingJob)} / ${f(r.devServerKiBPerWaitingJob)}` },
+    { benchmark: 'waiting', figure: 'time to start all / to drain after release (s)', pollback: `${f(r.secondsToStartAll)} / ${f(r.secondsToDrain)}`, ratio: `${f(r.drainJobsPerSecond)} jobs/s drained` },
+  ];
+}
+
+export function pollingRows(r: PollingResult): Row[] {
+  // A full run (pollsPerRun polls, 100 by default) sets the bound; more polls must not exceed it.
+  const full = r.histories.find((h) => h.polls >= 100);
+  const rows: Row[] = r.histories.map((h) => ({
+    benchmark: 'polling',
+    figure: `${h.polls} polls: events per run (max / last), runs`,
+    pollback: `${h.maxEventsPerRun} / ${h.lastRunEvents}, ${h.runs} runs`,
+    ratio: `${f(h.eventsPerPoll)} events/poll in all`,
+    ...(full && h.polls > full.polls ? { goal: `≤ ${full.maxEventsPerRun} (a full run)`, met: h.maxEventsPerRun <= full.maxEventsPerRun * 1.05 } : {}),
+  }));
+  const largest = r.histories.at(-1);
+  const s = r.sustained;
+  rows.push({
+    benchmark: 'polling',
+    figure: `polls/s one worker sustains (${s.jobs} jobs × ${s.pollsPerJob})`,
+    pollback: f(s.pollsPerSecond),
+    baseline: largest ? `${f(largest.polls / largest.seconds)} for one job alone` : undefined,
+    ratio: Object.entries(s.cpuMsPerPoll).map(([name, ms]) => `${name} ${f(ms)}`).join(', ') + ' CPU ms/poll',
+  });
+  return rows;
+}
+
+export function downloadRows(r: DownloadResult): Row[] {
+  const mib = r.bytes / (1024 * 1024);
+  return [
+    { benchmark: 'download', figure: `${mib} MiB to disk, MiB/s (best of ${r.rounds})`, pollback: f(r.pollbackMiBps), baseline: `${f(r.curlMiBps)} (curl)`, ratio: `${r.ratio.toFixed(2)}×`, goal: '≥ 0.9×', met: r.ratio >= 0.9 },
+    { benchmark: 'download', figure: 'peak RSS during download (MiB): worker above idle / whole worker', pollback: `${f(r.worker.peakAboveIdleMb)} / ${f(r.worker.peakRssMb)}`, baseline: `${f(r.curlPeakRssMb)} (curl)`, goal: '< 100 above idle', met: r.worker.peakAboveIdleMb < 100 },
+    { benchmark: 'download', figure: 'kill at 50 %: s to resume / s to done', pollback: `${f(r.resume.secondsKillToResumed)} / ${f(r.resume.secondsKillToDone)}`, ratio: `${r.resume.rangedRequests} ranged request(s) from ${f(r.resume.killedAtBytes / (1024 * 1024))} MiB` },
+  ];
+}
