@@ -12,7 +12,7 @@ import { Context } from '@temporalio/activity';
 import { request } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../errors';
 import { redact, retryAfterMs } from '../http/client';
-import { checkedUrl } from '../http/hosts';
+import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
 import { extractString } from '../profiles/extract';
 import type { Profile } from '../profiles/schema';
 import { renderMap } from '../profiles/template';
@@ -188,15 +188,17 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
     if (resumeFrom === 0) await rm(partial, { force: true });
     const rangeHeaders: Record<string, string> = resumeFrom > 0 && validator ? { range: `bytes=${resumeFrom}-`, 'if-range': validator } : {};
 
+    const dispatcher = dispatcherFor(target, profile.allowedHosts);
     const res = await request(target, {
       method: 'GET',
       headers: { ...headers, ...rangeHeaders },
+      ...(dispatcher ? { dispatcher } : {}),
       signal: ctx.cancellationSignal,
       headersTimeout: 30_000,
       bodyTimeout: 60_000,
     }).catch((err: Error & { code?: string }) => {
       if (ctx.cancellationSignal.aborted) throw err;
-      throw retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, secrets));
+      throw internalAddressRefusal(err, 'result URL') ?? retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, secrets));
     });
     const discard = (): Promise<void> => res.body.dump().catch(() => undefined);
 

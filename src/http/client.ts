@@ -4,7 +4,7 @@
 // anything that could reach an error message.
 import { request, type Dispatcher } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../errors';
-import { checkedUrl } from './hosts';
+import { checkedUrl, dispatcherFor, internalAddressRefusal } from './hosts';
 
 export interface OutboundRequest {
   method: Dispatcher.HttpMethod;
@@ -86,7 +86,8 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
   }
   const timeout = req.timeoutMs ?? 30_000;
   try {
-    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+    const dispatcher = dispatcherFor(url, req.allowedHosts);
+    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout, ...(dispatcher ? { dispatcher } : {}) });
     const text = await readBody(res.body);
     const contentType = res.headers['content-type'];
     return { status: res.statusCode, headers: res.headers, body: parseBody(text, Array.isArray(contentType) ? contentType[0] : contentType) };
@@ -94,6 +95,8 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
     if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
     const code = (err as { code?: string }).code;
     // A request undici refuses to send (e.g. a header value with a line break) never gets better.
+    const refusal = internalAddressRefusal(err, `${req.purpose} URL`, req.allowList);
+    if (refusal) throw refusal;
     if (code === 'UND_ERR_INVALID_ARG') throw nonRetryable(ErrorType.InvalidInput, redact(`${req.purpose} request is malformed: ${(err as Error).message}`, req.redact));
     throw retryable(ErrorType.RemoteUnavailable, redact(`${req.purpose} ${req.method} ${url.host}: ${code ?? (err as Error).message}`, req.redact));
   }
