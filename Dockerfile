@@ -1,5 +1,5 @@
 # Pollback: one image for both roles, the command chooses (see docker-compose.yml):
-#   worker   node --import tsx src/worker.ts
+#   worker   node --max-old-space-size=512 --import tsx src/worker.ts
 #   gateway  node --import tsx src/gateway/main.ts      (listens on PORT, default 8080)
 # Build: docker build -t pollback:local .       More: deploy/README.md
 #
@@ -50,4 +50,4 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
 
 # Not npm: node is the process that gets SIGTERM (run with an init, `init: true` in compose or
 # `docker run --init`, so signals are forwarded and zombies reaped).
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--max-old-space-size=512", "--import", "tsx", "src/worker.ts"]

@@ -15,9 +15,9 @@ import { startSimulator, type Simulator } from '../src/simulator';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { parseKeyring, type Keyring } from '../src/tokens/task-token';
+import { bundlePollbackWorkflows } from '../src/worker';
 import { startWorker, type WorkerHandle } from './worker-handle';
 
-const root = path.resolve(__dirname, '..');
 export const SIM_CREDENTIALS = { bearerToken: 'bench-sim-bearer-token-0001', apiKey: 'bench-sim-api-key-0001' };
 const TOKEN_KEYS = 'b1:bench-token-key-0123456789abcdefghijklmnop';
 export const HOOK_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
@@ -43,8 +43,9 @@ const quietLogger = {
   warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
 };
 
-async function bundle(tmp: string, name: string, workflowsPath: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+/** Pollback's workflows exactly as its worker bundles them; the baseline's with the SDK's defaults. */
+async function bundle(tmp: string, name: 'pollback' | 'baseline'): Promise<string> {
+  const code = name === 'pollback' ? await bundlePollbackWorkflows(quietLogger) : (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'baseline/workflows.ts'), logger: quietLogger })).code;
   const file = path.join(tmp, `${name}-bundle.js`);
   await writeFile(file, code);
   return file;
@@ -75,8 +76,8 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"'],
   });
   const [pollbackBundle, baselineBundle] = await Promise.all([
-    bundle(tmp, 'pollback', path.join(root, 'src/workflows/index.ts')),
-    bundle(tmp, 'baseline', path.join(__dirname, 'baseline/workflows.ts')),
+    bundle(tmp, 'pollback'),
+    bundle(tmp, 'baseline'),
   ]);
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });

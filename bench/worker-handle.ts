@@ -16,7 +16,8 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => live.forEach((child) => child.kill('SIGKILL')));
 
 export async function startWorker(kind: WorkerKind, bundle: string, env: Record<string, string>): Promise<WorkerHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
+  // The heap limit of package.json's worker script and the image: it sizes the workflow cache.
+  const child = spawn(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
     env: { ...process.env, ...env, BENCH_WORKER_KIND: kind, BENCH_WORKFLOW_BUNDLE: bundle },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { parseKeyring, type Keyring } from '../src/tokens/task-token';
+import { bundlePollbackWorkflows } from '../src/worker';
 import { spawnTsx, type Proc } from './processes';
 import { Receivers } from './receivers';
 
@@ -60,7 +60,7 @@ export async function startCluster(dir: string, log: (line: string) => void): Pr
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 
   const bundle = path.join(dir, 'workflow-bundle.js');
-  await writeFile(bundle, (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../src/workflows/index.ts'), logger: quietBundler })).code);
+  await writeFile(bundle, await bundlePollbackWorkflows(quietBundler));
 
   const secrets: Secrets = {
     simBearer: `sim-bearer-${secret(18)}`,

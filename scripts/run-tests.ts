@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
+import { bundlePollbackWorkflows } from '../src/worker';
 
 const root = path.resolve(__dirname, '..');
 
@@ -42,9 +42,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   try {
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'src/workflows/index.ts'), logger: quietLogger });
     const bundle = path.join(tmp, 'workflow-bundle.js');
-    await writeFile(bundle, code);
+    await writeFile(bundle, await bundlePollbackWorkflows(quietLogger));
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));

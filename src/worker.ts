@@ -1,6 +1,6 @@
 // The Pollback worker: runs asyncJob workflows and their activities on the task queue.
 import path from 'node:path';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, type Config } from './config';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from './profiles/loader';
@@ -16,6 +16,13 @@ export interface PollbackWorkerOptions {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
+const WORKFLOWS_PATH = path.join(__dirname, 'workflows/index.ts');
+
+/** The workflow code as the worker bundles it; for pre-bundling (tests, bench, chaos). */
+export async function bundlePollbackWorkflows(logger?: BundleOptions['logger']): Promise<string> {
+  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger } : {}) })).code;
+}
+
 export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -23,7 +30,7 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: path.join(__dirname, 'workflows/index.ts') }),
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
     maxHeartbeatThrottleInterval: '2s',

@@ -25,7 +25,8 @@ function exitOf(child: ChildProcess): Promise<number | NodeJS.Signals> {
 export async function startService(env: Record<string, string | undefined>, logFile: string): Promise<ServiceProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
   await new Promise((resolve) => log.once('open', resolve));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', log, log] });
+  // As package.json's start script runs it.
+  const child = spawn(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', MAIN], { env, stdio: ['ignore', log, log] });
   if (child.pid === undefined) throw new Error('could not start the Pollback service');
   const exited = exitOf(child);
   return {

@@ -97,8 +97,9 @@ test('.dockerignore keeps local state, dependencies, VCS and secrets out of the 
 test('the runtime stage is for production, starts node (not npm) and has a health check', () => {
   assert.ok(of(final, 'ENV').some((e) => /\bNODE_ENV[= ]"?production"?/.test(e.args)), 'NODE_ENV=production is not set in the runtime stage');
   const cmd = execForm(of(final, 'CMD').at(-1)?.args ?? '');
-  assert.deepEqual(cmd.slice(0, 3), ['node', '--import', 'tsx'], `CMD ${cmd.join(' ')}: run node directly (npm as PID 1 swallows signals)`);
-  assert.ok(exists(cmd[3] ?? ''), `CMD runs ${cmd[3]}, which does not exist`);
+  assert.deepEqual(cmd.slice(0, 2), ['node', '--max-old-space-size=512'], `CMD ${cmd.join(' ')}: run node directly (npm as PID 1 swallows signals), heap bounded (it sizes the workflow cache)`);
+  assert.deepEqual(cmd.slice(2, 4), ['--import', 'tsx'], `CMD ${cmd.join(' ')}: TypeScript through tsx`);
+  assert.ok(exists(cmd[4] ?? ''), `CMD runs ${cmd[4]}, which does not exist`);
   assert.equal(of(final, 'ENTRYPOINT').length, 0, 'an ENTRYPOINT would be prepended to the compose commands');
   const health = of(final, 'HEALTHCHECK').at(-1);
   assert.ok(health, 'no HEALTHCHECK in the runtime stage');
