@@ -9,12 +9,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { jobFailure } from '../helpers/failures';
-import { SlackReceiver, WebhookReceiver, webhookSecret } from '../helpers/receivers';
+import { SlackReceiver } from '../../src/receivers/slack';
+import { newWebhookSecret, WebhookReceiver } from '../../src/receivers/webhook';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
 
 const SLACK_TOKEN = 'xoxb-test-token-for-pollback-0001';
-const SECRET = webhookSecret();
+const SECRET = newWebhookSecret();
 
 let stack: Stack;
 let slack: SlackReceiver;
