@@ -41,21 +41,21 @@ test('admin: a job can be found by its idempotency key', async (t) => {
 test('admin: reset clears jobs, counters and pending callbacks', async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);
-  const created = await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: API_KEY, json: { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.1 } });
+  const created = await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: API_KEY, json: { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.5 } });
   const reset = await call('POST', `${sim.url}/__sim/reset`);
   assert.equal(reset.status, 204);
   assert.ok(Object.values(sim.counters()).every((n) => n === 0));
   assert.equal((await call('GET', `${sim.url}/__sim/jobs/${field(created, 'jobId')}`)).status, 404);
-  await sleep(200);
+  await sleep(700); // past the job's half second: its callback would have come by now
   assert.equal(receiver.received.length, 0);
 });
 
 test('admin: close() stops pending callbacks', async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);
-  await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: API_KEY, json: { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.1 } });
+  await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: API_KEY, json: { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.5 } });
   await sim.close();
-  await sleep(200);
+  await sleep(700); // past the job's half second
   assert.equal(receiver.received.length, 0);
 });
 

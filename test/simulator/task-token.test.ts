@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_KEY, call, CallbackReceiver, download, field, type HttpResult, startSim, waitUntil } from './helpers';
+import { eventually } from '../helpers/eventually';
 
 interface Start {
   res: HttpResult;
@@ -153,27 +154,34 @@ test('task: a 4xx from the receiver is not retried', async (t) => {
 test('task: the status endpoint reports running, then the outcome, and counts as a status read', async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);
-  const { jobId } = await startTask(sim.url, { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.1, scenario: { statusErrors: 1, statusErrorCode: 502 } });
+  // A second of work: room for the first two reads to see it running even on a loaded machine.
+  const { jobId } = await startTask(sim.url, { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 1, scenario: { statusErrors: 1, statusErrorCode: 502 } });
   const statusUrl = `${sim.url}/tasks/v1/jobs/${jobId}`;
   const transient = await call('GET', statusUrl, { headers: API_KEY });
   assert.equal(transient.status, 502);
   assert.equal(transient.headers['retry-after'], '1');
   assert.deepEqual((await call('GET', statusUrl, { headers: API_KEY })).body, { jobId, status: 'running' });
-  await sleep(150);
-  const done = (await call('GET', statusUrl, { headers: API_KEY })).body as { status: string; resultUrl: string; output: { resultUrl: string; sha256: string } };
+  let reads = 2;
+  type Done = { status: string; resultUrl: string; output: { resultUrl: string; sha256: string } };
+  const done = await eventually('the task to finish', async () => {
+    reads++;
+    const body = (await call('GET', statusUrl, { headers: API_KEY })).body as Done;
+    return body.status === 'running' ? undefined : body;
+  });
   assert.equal(done.status, 'succeeded');
   assert.equal((await download(done.resultUrl)).headers['x-checksum-sha256'], done.output.sha256);
-  assert.equal((await jobCounters(sim.url, jobId)).statusReads, 3);
+  assert.equal((await jobCounters(sim.url, jobId)).statusReads, reads);
 });
 
 test('task: DELETE cancels the job, and no callback follows', async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);
-  const { jobId } = await startTask(sim.url, { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.1 });
+  // Half a second to cancel in, even on a loaded machine; then wait past it: no callback.
+  const { jobId } = await startTask(sim.url, { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.5 });
   const cancel = await call('DELETE', `${sim.url}/tasks/v1/jobs/${jobId}`, { headers: API_KEY });
   assert.equal(cancel.status, 202);
   assert.deepEqual(cancel.body, { jobId, status: 'cancelled' });
-  await sleep(200);
+  await sleep(700);
   assert.equal(receiver.received.length, 0);
   const status = await call('GET', `${sim.url}/tasks/v1/jobs/${jobId}`, { headers: API_KEY });
   assert.equal(field(status, 'status'), 'cancelled');
