@@ -49,14 +49,14 @@ test('ASO: a repeated Idempotency-Key returns the same job without creating anot
 
 test('ASO: status goes processing → completed with a pre-signed result URL', async (t) => {
   const sim = await startSim(t);
-  const created = await call('GET', startUrl(sim.url, { durationMs: 150 }), { headers: ASO_AUTH });
+  const created = await call('GET', startUrl(sim.url, { durationMs: 1_000 }), { headers: ASO_AUTH });
   assert.equal(created.status, 202);
   const statusUrl = field(created, 'statusUrl');
   const jobId = created.headers['x-sim-job-id'] ?? '';
   assert.equal(statusUrl, `${sim.url}/aso/v1/asyncStatus/${jobId}`);
   assert.deepEqual(created.body, { statusUrl, statusUrlExpiresInSeconds: 1800 });
   assert.deepEqual((await call('GET', statusUrl, { headers: ASO_AUTH })).body, { status: 'processing' });
-  await sleep(200);
+  await sleep(1_100);
   const done = await call('GET', statusUrl, { headers: ASO_AUTH });
   assert.equal(done.status, 200);
   assert.equal(field(done, 'status'), 'completed');

@@ -26,16 +26,17 @@ test('LRO: 202 carries Location, Operation-Location, Retry-After and the operati
 
 test('LRO: status moves NotStarted → Running → Succeeded, then the result downloads', async (t) => {
   const sim = await startSim(t);
-  const created = await call('POST', `${sim.url}/lro/v1/exports`, { headers: BEARER, json: { scenario: { durationMs: 400, resultSize: 4096 } } });
+  // NotStarted for the first quarter (0.5 s), Running until 2 s: windows wide enough for a loaded machine.
+  const created = await call('POST', `${sim.url}/lro/v1/exports`, { headers: BEARER, json: { scenario: { durationMs: 2_000, resultSize: 4096 } } });
   const monitor = created.headers['operation-location'] ?? '';
   const early = await call('GET', monitor, { headers: BEARER });
   assert.equal(field(early, 'status'), 'NotStarted');
   assert.equal(early.headers['retry-after'], '1');
-  await sleep(150);
+  await sleep(800);
   const running = await call('GET', monitor, { headers: BEARER });
   assert.equal(field(running, 'status'), 'Running');
   assert.equal(running.headers['retry-after'], '1');
-  await sleep(300);
+  await sleep(1_400);
   const done = await call('GET', monitor, { headers: BEARER });
   assert.equal(field(done, 'status'), 'Succeeded');
   assert.equal(done.headers['retry-after'], undefined);
