@@ -15,7 +15,7 @@ import { startSimulator, type Simulator } from '../src/simulator';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { parseKeyring, type Keyring } from '../src/tokens/task-token';
-import { bundlePollbackWorkflows } from '../src/worker';
+import { bundlePollbackWorkflows, quietBundlerLogger } from '../src/worker';
 import { startWorker, type WorkerHandle } from './worker-handle';
 
 export const SIM_CREDENTIALS = { bearerToken: 'bench-sim-bearer-token-0001', apiKey: 'bench-sim-api-key-0001' };
@@ -38,14 +38,9 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-const quietLogger = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
-};
-
 /** Pollback's workflows exactly as its worker bundles them; the baseline's with the SDK's defaults. */
 async function bundle(tmp: string, name: 'pollback' | 'baseline'): Promise<string> {
-  const code = name === 'pollback' ? await bundlePollbackWorkflows(quietLogger) : (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'baseline/workflows.ts'), logger: quietLogger })).code;
+  const code = name === 'pollback' ? await bundlePollbackWorkflows() : (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'baseline/workflows.ts'), logger: quietBundlerLogger })).code;
   const file = path.join(tmp, `${name}-bundle.js`);
   await writeFile(file, code);
   return file;

@@ -47,8 +47,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
-
 export async function startCluster(dir: string, log: (line: string) => void): Promise<Cluster> {
   const cli = await ensureTemporalCli();
   const dbFile = path.join(dir, 'temporal.sqlite');
@@ -60,7 +58,7 @@ export async function startCluster(dir: string, log: (line: string) => void): Pr
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 
   const bundle = path.join(dir, 'workflow-bundle.js');
-  await writeFile(bundle, await bundlePollbackWorkflows(quietBundler));
+  await writeFile(bundle, await bundlePollbackWorkflows());
 
   const secrets: Secrets = {
     simBearer: `sim-bearer-${secret(18)}`,
@@ -122,10 +120,11 @@ export async function startCluster(dir: string, log: (line: string) => void): Pr
   const spawnWorker = async (queue = taskQueue): Promise<Proc> => {
     const logFile = path.join(dir, `worker-${++workers}.log`);
     logFiles.push(logFile);
-    return track(await spawnTsx(`worker ${workers}`, 'chaos/worker-process.ts', {
+    // The production entry point, given the suite's bundle so a replacement polls within seconds.
+    return track(await spawnTsx(`worker ${workers}`, 'src/worker.ts', {
       env: {
         ...temporalEnv,
-        CHAOS_WORKFLOW_BUNDLE: bundle,
+        POLLBACK_WORKFLOW_BUNDLE: bundle,
         POLLBACK_TASK_QUEUE: queue,
         POLLBACK_PUBLIC_URL: gatewayUrl,
         SIMULATOR_URL: simUrl,
@@ -138,7 +137,7 @@ export async function startCluster(dir: string, log: (line: string) => void): Pr
         POLLBACK_ALLOW_INLINE_PROFILES: 'true',
         POLLBACK_INPUT_ENV: 'SLACK_BOT_TOKEN,HOOK_SECRET,SIMULATOR_URL,SIMULATOR_BEARER_TOKEN,SIMULATOR_API_KEY',
       },
-      ready: /chaos worker: polling/,
+      ready: /pollback worker: task queue/,
       logFile,
     }));
   };

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', shutdown);
   try {
     const bundle = path.join(tmp, 'workflow-bundle.js');
-    await writeFile(bundle, await bundlePollbackWorkflows(quietLogger));
+    await writeFile(bundle, await bundlePollbackWorkflows());
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
@@ -59,11 +59,6 @@ async function main(): Promise<number> {
     await rm(tmp, { recursive: true, force: true });
   }
 }
-
-const quietLogger = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
-};
 
 main().then(
   (code) => process.exit(code),

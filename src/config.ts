@@ -42,6 +42,8 @@ const envSchema = z.object({
   POLLBACK_ALLOW_INLINE_PROFILES: z.enum(['true', 'false']).default('false'),
   /** Comma-separated environment variables job input may name (inline profiles, notification tokens). */
   POLLBACK_INPUT_ENV: z.string().default('SLACK_BOT_TOKEN'),
+  /** A workflow bundle built ahead (bundlePollbackWorkflows in src/worker.ts): the worker starts without bundling. */
+  POLLBACK_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -55,6 +57,7 @@ export interface Config {
   notifyAllowedHosts: string[];
   allowInlineProfiles: boolean;
   inputEnv: Set<string>;
+  workflowBundlePath?: string;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -76,6 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     allowInlineProfiles: e.POLLBACK_ALLOW_INLINE_PROFILES === 'true',
     inputEnv: new Set(list(e.POLLBACK_INPUT_ENV)),
     ...(e.POLLBACK_PROFILES_DIR ? { profilesDir: e.POLLBACK_PROFILES_DIR } : {}),
+    ...(e.POLLBACK_WORKFLOW_BUNDLE ? { workflowBundlePath: path.resolve(e.POLLBACK_WORKFLOW_BUNDLE) } : {}),
     ...(keyring ? { keyring } : {}),
     ...(e.POLLBACK_PUBLIC_URL ? { publicUrl: e.POLLBACK_PUBLIC_URL } : {}),
   };

@@ -18,9 +18,15 @@ export interface PollbackWorkerOptions {
 
 const WORKFLOWS_PATH = path.join(__dirname, 'workflows/index.ts');
 
+/** Webpack's progress chatter hidden, its warnings and errors shown. */
+export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+};
+
 /** The workflow code as the worker bundles it; for pre-bundling (tests, bench, chaos). */
-export async function bundlePollbackWorkflows(logger?: BundleOptions['logger']): Promise<string> {
-  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger } : {}) })).code;
+export async function bundlePollbackWorkflows(): Promise<string> {
+  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger })).code;
 }
 
 export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise<Worker> {
@@ -63,7 +69,8 @@ export interface WorkerService {
 export async function startWorkerService(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<WorkerService> {
   const deps = await activityDepsFromConfig(config, env);
   const { connection, namespace } = await connectWorker(env);
-  const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps });
+  const bundle = config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {};
+  const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, ...bundle });
   console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", profiles: ${[...deps.profiles.keys()].join(', ')}`);
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: in-flight tasks finish.
   const done = worker.run().finally(() => connection.close());

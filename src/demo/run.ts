@@ -109,7 +109,7 @@ async function startAll(stack: DemoStack, opts: DemoOptions, say: (line: string)
   const gatewayUrl = `http://127.0.0.1:${port}`;
   say(`• Pollback service (npm start: ${env.TEMPORAL_ADDRESS ? `Temporal at ${env.TEMPORAL_ADDRESS}` : `embedded Temporal dev server, state in ${embedded.dataDir}`}), log in ${logFile}`);
   stack.service = await startService(serviceEnv(env, { port, apiToken, sim: stack.sim, simCredentials, slack, slackToken, webhookSecret }), logFile);
-  await waitUntilReady(gatewayUrl, stack.service, logFile);
+  await waitUntilReady(gatewayUrl, stack.service);
   say(`• gateway ready at ${gatewayUrl}`);
   return { client: new PollbackClient({ baseUrl: gatewayUrl, token: apiToken }), gatewayUrl, logFile, apiToken };
 }
@@ -177,7 +177,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     return verdictCode;
   } catch (err) {
     say(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
-    if (stack.service) say(await tail(path.join(loadEmbeddedConfig(opts.env).dataDir, 'demo-service.log')));
+    if (stack.service) say(await tail(stack.service.logFile));
     return 1;
   } finally {
     if (!interrupted) {

@@ -13,6 +13,8 @@ const MAIN = path.resolve(__dirname, '../main.ts');
 
 export interface ServiceProcess {
   pid: number;
+  /** Where its stdout and stderr go. */
+  logFile: string;
   /** Resolves with the exit code (or the signal) once the process is gone. */
   exited: Promise<number | NodeJS.Signals>;
   stop(): Promise<number | NodeJS.Signals>;
@@ -31,6 +33,7 @@ export async function startService(env: Record<string, string | undefined>, logF
   const exited = exitOf(child);
   return {
     pid: child.pid,
+    logFile,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -45,12 +48,12 @@ export async function startService(env: Record<string, string | undefined>, logF
 }
 
 /** Waits until the gateway answers /readyz (Temporal reachable), or the service dies. */
-export async function waitUntilReady(gatewayUrl: string, service: ServiceProcess, logFile: string, timeoutMs = 120_000): Promise<void> {
+export async function waitUntilReady(gatewayUrl: string, service: ServiceProcess, timeoutMs = 120_000): Promise<void> {
   let exitCode: number | NodeJS.Signals | undefined;
   void service.exited.then((code) => (exitCode = code));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`the Pollback service exited (${exitCode}) before it was ready:\n${await tail(logFile)}`);
+    if (exitCode !== undefined) throw new Error(`the Pollback service exited (${exitCode}) before it was ready:\n${await tail(service.logFile)}`);
     const ready = await request(`${gatewayUrl}/readyz`).then(
       async (res) => {
         await res.body.dump();
@@ -61,7 +64,7 @@ export async function waitUntilReady(gatewayUrl: string, service: ServiceProcess
     if (ready) return;
     await sleep(250);
   }
-  throw new Error(`the Pollback service was not ready after ${timeoutMs / 1000} s:\n${await tail(logFile)}`);
+  throw new Error(`the Pollback service was not ready after ${timeoutMs / 1000} s:\n${await tail(service.logFile)}`);
 }
 
 export async function tail(file: string, lines = 20): Promise<string> {

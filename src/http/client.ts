@@ -93,10 +93,10 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
     return { status: res.statusCode, headers: res.headers, body: parseBody(text, Array.isArray(contentType) ? contentType[0] : contentType) };
   } catch (err) {
     if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
-    const code = (err as { code?: string }).code;
-    // A request undici refuses to send (e.g. a header value with a line break) never gets better.
     const refusal = internalAddressRefusal(err, `${req.purpose} URL`, req.allowList);
     if (refusal) throw refusal;
+    const code = (err as { code?: string }).code;
+    // A request undici refuses to send (e.g. a header value with a line break) never gets better.
     if (code === 'UND_ERR_INVALID_ARG') throw nonRetryable(ErrorType.InvalidInput, redact(`${req.purpose} request is malformed: ${(err as Error).message}`, req.redact));
     throw retryable(ErrorType.RemoteUnavailable, redact(`${req.purpose} ${req.method} ${url.host}: ${code ?? (err as Error).message}`, req.redact));
   }
