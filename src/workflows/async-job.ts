@@ -15,8 +15,19 @@ import { callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQue
 
 export type { CarriedState } from './job-state';
 
+/**
+ * Any input, of any shape, ends here as the input or an InvalidInput failure: anything else
+ * thrown in a workflow fails the workflow task, which Temporal retries forever, so the job
+ * would hang RUNNING. The schema itself never throws (property-tested); the catch is the
+ * guarantee that a future refinement cannot bring the hang back.
+ */
 function parseInput(raw: unknown): JobInput {
-  const parsed = jobInputSchema.safeParse(raw);
+  let parsed: ReturnType<typeof jobInputSchema.safeParse>;
+  try {
+    parsed = jobInputSchema.safeParse(raw);
+  } catch (err) {
+    throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: (input): cannot be read (${err instanceof Error ? err.message : String(err)})` });
+  }
   if (!parsed.success) {
     throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: ${describeIssues(parsed.error)}` });
   }
