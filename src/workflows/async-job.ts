@@ -5,37 +5,17 @@
 // bounded whatever the number of polls.
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CallbackSignal, JobResult } from '../contract';
-import { ErrorType } from '../errors';
 import { describeIssues } from '../validation';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
-import { jobInputSchema, type JobInput } from './input';
+import { parseJobInput } from './input';
 import { JobState, type CarriedState } from './job-state';
 import { callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
-/**
- * Any input, of any shape, ends here as the input or an InvalidInput failure: anything else
- * thrown in a workflow fails the workflow task, which Temporal retries forever, so the job
- * would hang RUNNING. The schema itself never throws (property-tested); the catch is the
- * guarantee that a future refinement cannot bring the hang back.
- */
-function parseInput(raw: unknown): JobInput {
-  let parsed: ReturnType<typeof jobInputSchema.safeParse>;
-  try {
-    parsed = jobInputSchema.safeParse(raw);
-  } catch (err) {
-    throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: (input): cannot be read (${err instanceof Error ? err.message : String(err)})` });
-  }
-  if (!parsed.success) {
-    throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: ${describeIssues(parsed.error)}` });
-  }
-  return parsed.data;
-}
-
 export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promise<JobResult> {
-  const input = parseInput(rawInput);
+  const input = parseJobInput(rawInput);
   const job = new JobState(input, carried);
   const firstRunId = workflowInfo().firstExecutionRunId;
   const expectsCallback = input.completion.mode !== 'poll';
