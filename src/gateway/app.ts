@@ -8,8 +8,10 @@ import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
 import type { Keyring } from '../tokens/task-token';
 import { bearerAuth, type ApiAuth } from './auth';
+import { documentResponses } from './documented-responses';
 import { problemErrorHandler } from './error-handler';
 import { GatewayMetrics } from './metrics';
+import { trackAllowedMethods } from './method-not-allowed';
 import { registerOpenApi } from './openapi';
 import { HttpProblem, ProblemType, sendProblem } from './problem';
 import { redactingLogger } from './request-log';
@@ -62,11 +64,22 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // Given to Node's server itself, so its headers timeout is capped by it too (60 s otherwise,
     // which the body timeout waits behind); Node checks every 30 s by default, far too coarse.
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
+    // A URL the router cannot decode (bad percent-encoding) is the client's problem, said as one.
+    frameworkErrors: (err, _request, reply) => sendProblem(reply, new HttpProblem(400, ProblemType.InvalidRequest, 'the request URL cannot be read', err.message)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, new HttpProblem(404, ProblemType.NotFound, `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+  documentResponses(app);
+  const allowed = trackAllowedMethods(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const methods = allowed.at(path);
+    if (methods.length) {
+      return sendProblem(reply, new HttpProblem(405, ProblemType.MethodNotAllowed, `${request.method} is not served at ${path}`, `allowed: ${methods.join(', ')}`, { allow: methods.join(', ') }));
+    }
+    return sendProblem(reply, new HttpProblem(404, ProblemType.NotFound, `no route for ${request.method} ${path}`));
+  });
   // Only JSON (and the AWS JSON of the Step Functions route) is spoken here: anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('callbackOutcome', '');

@@ -13,6 +13,7 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';
+import { watchConformance, type OpenApiConformance } from './openapi-conformance';
 import { SIM_CREDENTIALS } from './stack';
 import { startTestWorker, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
 
@@ -79,8 +80,10 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
     ...(temporal ? { temporal } : {}),
   });
   const registry = new Registry();
-  const build = (extra: GatewayOverrides, reg: Registry): Promise<FastifyInstance> =>
-    buildGateway({
+  // Every response any of this stack's gateways sends is checked against its /openapi.json.
+  const checks: (() => OpenApiConformance)[] = [];
+  const build = async (extra: GatewayOverrides, reg: Registry): Promise<FastifyInstance> => {
+    const app = await buildGateway({
       client: worker.client,
       keyring: testKeyring,
       taskQueue: worker.taskQueue,
@@ -94,6 +97,9 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
       ...overrides,
       ...extra,
     });
+    checks.push(watchConformance(app).conformance);
+    return app;
+  };
   const gateway = await build({}, registry);
   await gateway.listen({ host: '127.0.0.1', port });
   return {
@@ -120,6 +126,7 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
       await gateway.close();
       await worker.stop();
       await sim.close();
+      for (const conformance of checks) conformance().assertConforms();
     },
   };
 }

@@ -10,6 +10,7 @@ import { buildGateway } from '../../src/gateway/app';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import type { JobInputJson } from '../../src/workflows/input';
 import type { asyncJob } from '../../src/workflows/async-job';
+import { watchConformance } from './openapi-conformance';
 import { startTestWorker, testClient, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
 
 export const SIM_CREDENTIALS = { bearerToken: 'sim-bearer-token-for-tests-7f3a', apiKey: 'sim-api-key-for-tests-91bc' };
@@ -28,6 +29,7 @@ export async function startStack(temporal?: TemporalTarget, extras: StackExtras 
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const gatewayClient = temporal?.client ?? (await testClient());
   const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring });
+  const { conformance } = watchConformance(gateway);
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   const worker = await startTestWorker({
@@ -48,6 +50,7 @@ export async function startStack(temporal?: TemporalTarget, extras: StackExtras 
       if (!temporal) await gatewayClient.connection.close();
       await worker.stop();
       await sim.close();
+      conformance().assertConforms();
     },
   };
 }

@@ -17,6 +17,8 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 const operations = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'] as const;
 
 const awsErrorSchema = z.object({ __type: z.string(), message: z.string() });
+/** Refusals in the AWS JSON 1.0 form the SDK reads (the gateway-wide ones are added in this form too). */
+const awsError = (description: string) => ({ description, content: { [AWS_JSON]: { schema: awsErrorSchema } } });
 
 const bodySchema = z.object({
   taskToken: z.string().min(1).max(2048),
@@ -105,7 +107,7 @@ export const sfnRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) => {
       tags: ['callbacks'],
       headers: z.object({ 'x-amz-target': z.enum(operations.map((op) => `${TARGET_PREFIX}${op}`) as [string, ...string[]]) }),
       body: bodySchema,
-      response: { 200: z.object({}).describe('empty on success, also when the job had already finished'), 400: awsErrorSchema, 413: awsErrorSchema, 429: awsErrorSchema, 503: awsErrorSchema },
+      response: { 200: { description: 'empty on success, also when the job had already finished', content: { [AWS_JSON]: { schema: z.object({}) } } }, 400: awsError('InvalidToken, TaskDoesNotExist, TaskTimedOut, InvalidOutput, ValidationException, …'), 413: awsError('RequestEntityTooLargeException'), 503: awsError('ServiceUnavailable: Temporal is unreachable') },
     },
   }, async (request, reply) => {
     const operation = request.headers['x-amz-target'].slice(TARGET_PREFIX.length) as (typeof operations)[number];
