@@ -176,7 +176,7 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
   await mkdir(dir, { recursive: true });
   const headers = renderMap(profile.result?.headers, context, 'result.headers');
   let validator = (ctx.info.heartbeatDetails as HeartbeatState | undefined)?.validator;
-  const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
+  const announcedSha256 = args.sha256 ?? extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
   const report = progressReporter(workflowId);
   const onDisk = (): Promise<number> => stat(partial).then((s) => s.size, () => 0);
 

@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
+import type { Profile } from '../profiles/schema';
 import type { Keyring } from '../tokens/task-token';
 import { bearerAuth, type ApiAuth } from './auth';
 import { problemErrorHandler } from './error-handler';
@@ -17,6 +19,7 @@ import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
 import { jobRoutes } from './routes/jobs';
+import { profileCallbackRoutes } from './routes/profile-callbacks';
 import { sfnRoutes } from './routes/sfn';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookSource } from './webhooks/sources';
@@ -33,6 +36,10 @@ export interface GatewayDeps {
   /** Job API auth. Default: no tokens, so the job API refuses everyone; `off` only on purpose. */
   apiAuth?: ApiAuth;
   webhookSources?: ReadonlyMap<string, WebhookSource>;
+  /** Profiles whose callback sections the gateway serves (default: the built-in ones). */
+  profiles?: ReadonlyMap<string, Profile>;
+  /** Where profiles' callback secrets are read from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** The workers' download folder; results are streamed only from inside it. */
   resultRoot?: string;
   /**
@@ -95,6 +102,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(callbackRoutes, callbackTarget);
   await app.register(sfnRoutes, callbackTarget);
   await app.register(webhookRoutes, { ...temporal, sources: deps.webhookSources ?? new Map() });
+  const profiles = deps.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR]));
+  await app.register(profileCallbackRoutes, { ...callbackTarget, profiles, env: deps.env ?? process.env });
   await app.register(async (jobApi) => {
     jobApi.addHook('onRequest', bearerAuth(auth));
     await jobApi.register(jobRoutes, { ...temporal, ...links, taskQueue, secured, metrics });

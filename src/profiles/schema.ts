@@ -2,17 +2,14 @@
 // adds an API with one YAML/JSON file of this shape and no code. Pure (zod only), so the
 // workflow can validate inline profiles in its sandbox.
 import { z } from 'zod';
+import { callbackSchema } from './callback-schema';
+import { extractorSchema, statesSchema } from './extractor-schema';
+
+export { extractorSchema, statesSchema, type Extractor } from './extractor-schema';
 
 /** A string with `{{namespace.path}}` placeholders, rendered inside activities only. */
 const template = z.string();
 const templateMap = z.record(z.string(), template);
-
-/** Where to read a value in a response: a dotted path into the JSON body, or a header name. */
-export const extractorSchema = z.union([
-  z.strictObject({ body: z.string().min(1).describe('dotted path into the JSON body, e.g. "data.statusUrl"') }),
-  z.strictObject({ header: z.string().min(1).describe('response header name, e.g. "Location"') }),
-]);
-export type Extractor = z.infer<typeof extractorSchema>;
 
 const hostPattern = z
   .string()
@@ -25,8 +22,6 @@ const requestSchema = z.strictObject({
   headers: templateMap.optional(),
   body: z.unknown().optional(),
 });
-
-const stateNames = z.array(z.string().min(1)).min(1);
 
 export const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -43,6 +38,13 @@ export const profileSchema = z.strictObject({
     remoteJobId: extractorSchema.optional(),
     statusUrl: extractorSchema.optional(),
     statusUrlExpiresInSeconds: extractorSchema.optional(),
+    /**
+     * Parts of the start request sent only when a callback is expected (callback and hybrid
+     * mode): merged into the query, headers and body, so one profile serves all three modes.
+     */
+    callbackOnly: z
+      .strictObject({ query: templateMap.optional(), headers: templateMap.optional(), body: z.record(z.string(), z.unknown()).optional() })
+      .optional(),
   }),
   status: z
     .strictObject({
@@ -51,21 +53,21 @@ export const profileSchema = z.strictObject({
       url: template.optional(),
       headers: templateMap.optional(),
       state: extractorSchema,
-      states: z.strictObject({ running: stateNames, succeeded: stateNames, failed: stateNames, cancelled: stateNames }),
+      states: statesSchema,
       resultUrl: extractorSchema.optional(),
       resultUrlExpiresInSeconds: extractorSchema.optional(),
       error: extractorSchema.optional(),
+      /** The API's own error code of a failed job (e.g. "QuotaExceeded"), carried in the failure. */
+      errorCode: extractorSchema.optional(),
+      /** How far the remote job is (a number, see progressMax), shown in the Web UI. */
+      progress: extractorSchema.optional(),
+      /** What the progress value counts up to: 100 (percent, the default) or e.g. 1 (a fraction). */
+      progressMax: z.number().positive().default(100),
       /** Status codes meaning "this status URL has expired" rather than a transient fault. */
       expiredStatusCodes: z.array(z.number().int().min(400).max(499)).default([403, 410]),
     })
     .optional(),
-  callback: z
-    .strictObject({
-      /** Where a successful callback's output carries the result URL and its sha256, if it does. */
-      resultUrl: extractorSchema.optional(),
-      sha256: extractorSchema.optional(),
-    })
-    .optional(),
+  callback: callbackSchema.optional(),
   result: z
     .strictObject({
       /** Headers for downloading the result (pre-signed URLs usually need none). */

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';
@@ -91,6 +91,7 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
       // Test files share 127.0.0.1: the limit is tested on a gateway of its own.
       rateLimit: { max: 0 },
       registry: reg,
+      env: { SIMULATOR_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET },
       ...overrides,
       ...extra,
     });

@@ -63,14 +63,19 @@ export const jobStatusSchema = z.object({
   phase: z.string(),
   profile: z.string(),
   mode: z.enum(['callback', 'poll', 'hybrid']),
+  // Optional: jobs started before these existed do not report them.
+  startedAt: z.string().optional().describe("the job's start (its first run), unchanged by continue-as-new"),
+  summary: z.string().optional(),
   remoteJobId: z.string().optional(),
   remoteStatus: z.string().optional(),
   remoteState: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+  remoteProgress: z.number().optional().describe("the remote job's own progress, percent"),
   pollCount: z.number(),
   nextPollAt: z.string().optional(),
   callbackDeadline: z.string().optional(),
   deadline: z.string(),
   lastError: z.string().optional(),
+  refusedCallbacks: z.object({ count: z.number(), lastAt: z.string(), lastReason: z.string() }).optional().describe('callbacks that authenticated but were refused, and why the last one was'),
   runsSoFar: z.number(),
   download: z.object({ bytes: z.number(), total: z.number().optional() }).optional(),
   file: fileSchema.optional(),
@@ -205,7 +210,12 @@ export async function readJob(temporal: TemporalAccess, links: JobLinks, jobId: 
   const view: JobView = { ...base, ...(summary ? { summary } : {}) };
   if (base.state === 'running') {
     const status = await liveStatus(temporal, jobId);
-    return status ? { ...view, phase: status.phase, profile: status.profile, status } : view;
+    // After continue-as-new the run's own start time and static summary are the last run's:
+    // the job reports its first start and its summary itself.
+    return status
+      ? { ...view, phase: status.phase, profile: status.profile, ...(status.startedAt ? { startedAt: status.startedAt } : {}), ...(view.summary === undefined && status.summary ? { summary: status.summary } : {}), status }
+      : view;
   }
-  return { ...view, ...(await outcomeOf(temporal, jobId)) };
+  const outcome = await outcomeOf(temporal, jobId);
+  return { ...view, ...('result' in outcome ? { startedAt: outcome.result.startedAt } : {}), ...outcome };
 }
