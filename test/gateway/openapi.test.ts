@@ -26,6 +26,8 @@ const EXPECTED: [string, string][] = [
   ['post', '/v1/tasks/heartbeat'],
   ['post', '/'],
   ['post', '/v1/webhooks/{source}'],
+  ['post', '/v1/profiles/{profile}/callback'],
+  ['post', '/v1/profiles/{profile}/callback/{token}'],
   ['post', '/v1/jobs'],
   ['get', '/v1/jobs'],
   ['get', '/v1/jobs/{id}'],

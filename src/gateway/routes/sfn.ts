@@ -54,7 +54,7 @@ function awsErrorName(problem: HttpProblem, request: FastifyRequest): string {
 
 function sendAwsError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(err, request);
-  request.callbackOutcome = problem.problemType;
+  if (request.callbackOutcome !== 'refused') request.callbackOutcome = problem.problemType;
   const name = awsErrorName(problem, request);
   // AWS answers client errors with 400; throttling and outages keep their status so the SDK retries them.
   const status = problem.status === 429 || problem.status >= 500 ? problem.status : problem.status === 413 ? 413 : 400;
