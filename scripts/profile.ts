@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   }
   const modes = values.mode?.map((m) => {
     if (m !== 'poll' && m !== 'callback' && m !== 'hybrid') throw new Error(`--mode: expected poll, callback or hybrid, got "${m}"`);
-    return m as Mode;
+    return m;
   });
   const profile = parseProfile(await readFile(file, 'utf8'), file);
   console.log(checkProfile(profile, { params: params as Record<string, unknown>, env: process.env, ...(modes ? { modes } : {}), ...(process.env.POLLBACK_PUBLIC_URL ? { publicUrl: process.env.POLLBACK_PUBLIC_URL } : {}) }));
