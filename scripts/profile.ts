@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     console.error('--params: expected a JSON object, e.g. {"reportId":"1234"}');
     return 2;
   }
-  const modes = values.mode?.map((m) => {
+  const modes = values.mode?.map((m): Mode => {
     if (m !== 'poll' && m !== 'callback' && m !== 'hybrid') throw new Error(`--mode: expected poll, callback or hybrid, got "${m}"`);
     return m;
   });
