@@ -39,3 +39,16 @@ test('check: a missing param names the placeholder; an unsupported mode is named
   const text = checkProfile(events, { params: { dataset: 'd' }, modes: ['hybrid'], env: {} });
   assert.match(text, /job found by body field data\.export\.id = the remote job id\nauthenticated by a stripe signature, secret from SIMULATOR_WEBHOOK_SECRET/);
 });
+
+test("the README's walkthrough profile is examples/profiles/acme-export.yaml, which loads and serves all three modes", async () => {
+  const root = path.resolve(__dirname, '../..');
+  const file = await readFile(path.join(root, 'examples/profiles/acme-export.yaml'), 'utf8');
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+  assert.ok(readme.includes(`\`\`\`yaml\n${file}\`\`\``), 'README shows the example file verbatim');
+  const profile = (await loadProfiles([path.join(root, 'examples/profiles')])).get('acme-export');
+  assert.ok(profile);
+  const text = checkProfile(profile, { params: { dataset: 'sales' }, env: {} });
+  assert.match(text, /modes: poll, callback, hybrid/);
+  assert.match(text, /── start \(poll mode\) ──[^─]*"dataset": "sales"\n\}/);
+  assert.match(text, /── start \(callback and hybrid mode\) ──[^─]*"notify"/);
+});
