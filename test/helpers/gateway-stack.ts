@@ -76,6 +76,8 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
     env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
     callbackBaseUrl: url,
     downloadDir,
+    // Profiles given to the gateway are the workers' too, as in production (one POLLBACK_PROFILES_DIR).
+    ...(overrides.profiles ? { profiles: overrides.profiles } : {}),
     ...(temporal ? { temporal } : {}),
   });
   const registry = new Registry();
