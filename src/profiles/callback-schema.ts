@@ -45,8 +45,7 @@ export const correlationAuthSchema = z
   .strictObject({
     correlate: extractorSchema,
     signature: signatureSchema.optional(),
-    /** A fixed secret the API sends in a header (weaker than a signature: use when that is all the API offers). */
-    sharedSecret: z.strictObject({ header: headerName, secretEnv: envName }).optional(),
+    sharedSecret: z.strictObject({ header: headerName, secretEnv: envName }).optional().describe('A fixed secret the API sends in a header (weaker than a signature: use when that is all the API offers).'),
   })
   .refine((auth) => (auth.signature === undefined) !== (auth.sharedSecret === undefined), {
     message: 'a correlated callback needs exactly one of signature or sharedSecret: without one, anyone could finish the job',
@@ -62,28 +61,20 @@ export const callbackSchema = z.strictObject({
    * Set: the profile's endpoint, `/v1/profiles/<name>/callback`.
    */
   auth: callbackAuthSchema.optional(),
-  /** Where the API's state word is. Unset: Pollback's own body, `{"status": "success" | "failure" | "heartbeat", …}`. */
-  state: extractorSchema.optional(),
+  state: extractorSchema.optional().describe('Where the API\'s state word is. Unset: Pollback\'s own body, `{"status": "success" | "failure" | "heartbeat", …}`.'),
   /** The API's words for each state; `running` callbacks are heartbeats (and may carry progress). */
   states: z
     .strictObject({ running: stateWords.optional(), succeeded: stateWords.optional(), failed: stateWords.optional(), cancelled: stateWords.optional() })
     .optional(),
-  /** A state word that is in no list: refused (the job is told), or ignored (APIs that send many kinds of event to one URL). */
-  otherStates: z.enum(['refuse', 'ignore']).default('refuse'),
-  /** The job's output on success. Default: the whole body (API style) or its `output` (Pollback style). */
-  output: extractorSchema.optional(),
-  /** Where a successful callback carries the result URL and its sha256 (API style: in the body; Pollback style: in its output). */
-  resultUrl: extractorSchema.optional(),
+  otherStates: z.enum(['refuse', 'ignore']).default('refuse').describe('A state word that is in no list: refused (the job is told), or ignored (APIs that send many kinds of event to one URL).'),
+  output: extractorSchema.optional().describe('The job\'s output on success. Default: the whole body (API style) or its `output` (Pollback style).'),
+  resultUrl: extractorSchema.optional().describe('Where a successful callback carries the result URL and its sha256 (API style: in the body; Pollback style: in its output).'),
   sha256: extractorSchema.optional(),
-  /** A failure's code and message, carried into the job's RemoteJobFailed. */
-  errorCode: extractorSchema.optional(),
+  errorCode: extractorSchema.optional().describe('A failure\'s code and message, carried into the job\'s RemoteJobFailed.'),
   error: extractorSchema.optional(),
-  /** How far the remote job is (a number, see progressMax), shown in the Web UI. */
-  progress: extractorSchema.optional(),
-  /** What the progress value counts up to: 100 (percent, the default) or e.g. 1 (a fraction). */
-  progressMax: z.number().positive().default(100),
-  /** What to answer an accepted (or duplicate) callback. Default: 200 with Pollback's acknowledgement. */
-  response: z.strictObject({ status: z.number().int().min(200).max(299).default(200), body: z.unknown().optional() }).optional(),
+  progress: extractorSchema.optional().describe('How far the remote job is (a number, see progressMax), shown in the Web UI.'),
+  progressMax: z.number().positive().default(100).describe('What the progress value counts up to: 100 (percent, the default) or e.g. 1 (a fraction).'),
+  response: z.strictObject({ status: z.number().int().min(200).max(299).default(200), body: z.unknown().optional() }).optional().describe('What to answer an accepted (or duplicate) callback. Default: 200 with Pollback\'s acknowledgement.'),
 }).superRefine((callback, ctx) => {
   if ((callback.state === undefined) !== (callback.states === undefined)) {
     ctx.addIssue({ code: 'custom', path: [callback.state === undefined ? 'state' : 'states'], message: 'state and states go together: where the state word is, and what the words mean' });

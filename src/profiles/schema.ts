@@ -26,15 +26,11 @@ const requestSchema = z.strictObject({
 export const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().optional(),
-  /** Every outbound URL (start, status, result, cancel) must point at one of these hosts. */
-  allowedHosts: z.array(hostPattern).min(1),
-  /** Non-secret settings, read from the worker's environment with a default. */
-  vars: z.record(z.string(), z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), default: z.string().optional() })).default({}),
-  /** Secrets by environment variable name; resolved only inside activities. */
-  secrets: z.record(z.string(), z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) })).default({}),
+  allowedHosts: z.array(hostPattern).min(1).describe('Every outbound URL (start, status, result, cancel) must point at one of these hosts.'),
+  vars: z.record(z.string(), z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), default: z.string().optional() })).default({}).describe('Non-secret settings, read from the worker\'s environment with a default.'),
+  secrets: z.record(z.string(), z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) })).default({}).describe('Secrets by environment variable name; resolved only inside activities.'),
   start: requestSchema.extend({
-    /** Header carrying Pollback's stable idempotency key, so a retried start never makes a second job. */
-    idempotencyHeader: z.string().default('Idempotency-Key'),
+    idempotencyHeader: z.string().default('Idempotency-Key').describe('Header carrying Pollback\'s stable idempotency key, so a retried start never makes a second job.'),
     remoteJobId: extractorSchema.optional(),
     statusUrl: extractorSchema.optional(),
     statusUrlExpiresInSeconds: extractorSchema.optional(),
@@ -49,31 +45,24 @@ export const profileSchema = z.strictObject({
   status: z
     .strictObject({
       method: z.enum(['GET', 'POST']).default('GET'),
-      /** Defaults to the status URL found at start; may template `{{remote.id}}`. */
-      url: template.optional(),
+      url: template.optional().describe('Defaults to the status URL found at start; may template `{{remote.id}}`.'),
       headers: templateMap.optional(),
       state: extractorSchema,
       states: statesSchema,
       resultUrl: extractorSchema.optional(),
       resultUrlExpiresInSeconds: extractorSchema.optional(),
       error: extractorSchema.optional(),
-      /** The API's own error code of a failed job (e.g. "QuotaExceeded"), carried in the failure. */
-      errorCode: extractorSchema.optional(),
-      /** How far the remote job is (a number, see progressMax), shown in the Web UI. */
-      progress: extractorSchema.optional(),
-      /** What the progress value counts up to: 100 (percent, the default) or e.g. 1 (a fraction). */
-      progressMax: z.number().positive().default(100),
-      /** Status codes meaning "this status URL has expired" rather than a transient fault. */
-      expiredStatusCodes: z.array(z.number().int().min(400).max(499)).default([403, 410]),
+      errorCode: extractorSchema.optional().describe('The API\'s own error code of a failed job (e.g. "QuotaExceeded"), carried in the failure.'),
+      progress: extractorSchema.optional().describe('How far the remote job is (a number, see progressMax), shown in the Web UI.'),
+      progressMax: z.number().positive().default(100).describe('What the progress value counts up to: 100 (percent, the default) or e.g. 1 (a fraction).'),
+      expiredStatusCodes: z.array(z.number().int().min(400).max(499)).default([403, 410]).describe('Status codes meaning "this status URL has expired" rather than a transient fault.'),
     })
     .optional(),
   callback: callbackSchema.optional(),
   result: z
     .strictObject({
-      /** Headers for downloading the result (pre-signed URLs usually need none). */
-      headers: templateMap.optional(),
-      /** Response header carrying the result's sha256 (hex), checked after download. */
-      checksumHeader: z.string().optional(),
+      headers: templateMap.optional().describe('Headers for downloading the result (pre-signed URLs usually need none).'),
+      checksumHeader: z.string().optional().describe('Response header carrying the result\'s sha256 (hex), checked after download.'),
     })
     .optional(),
   cancel: requestSchema.optional(),
