@@ -53,6 +53,10 @@ export function verifyOrRefuse(keyring: Keyring, token: string): { workflowId: s
 
 type Signal = { name: 'callback'; payload: CallbackSignal } | { name: 'refused'; payload: CallbackRefusedSignal };
 
+/** The longest reason the workflow accepts (its `callbackRefused` schema): a profile's state list can be long. */
+const MAX_REASON = 500;
+export const clipReason = (reason: string): string => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason);
+
 /** Signals a job; false when it is not running (finished, or never existed). */
 async function signalJob(temporal: TemporalAccess, jobId: string, signal: Signal): Promise<boolean> {
   const handle = temporal.client.workflow.getHandle(jobId);
@@ -80,7 +84,7 @@ async function deliverTo(temporal: TemporalAccess, jobId: string, runId: string 
       return (await signalJob(temporal, jobId, { name: 'callback', payload: { ...verdict.signal, ...scoped } })) ? { jobId, outcome: 'accepted' } : undefined;
     case 'refused':
       // Told to the job if it still runs; refused either way.
-      await signalJob(temporal, jobId, { name: 'refused', payload: { reason: verdict.reason, ...scoped } });
+      await signalJob(temporal, jobId, { name: 'refused', payload: { reason: clipReason(verdict.reason), ...scoped } });
       return { jobId, outcome: 'refused', reason: verdict.reason, ...(verdict.problemType ? { problemType: verdict.problemType } : {}) };
     case 'ignored':
       return { jobId, outcome: 'ignored', state: verdict.state };

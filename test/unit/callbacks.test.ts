@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { interpret, bodyWithoutToken } from '../../src/gateway/callbacks/interpret';
+import { clipReason } from '../../src/gateway/deliver-callback';
+import { callbackRefusedSignalSchema } from '../../src/workflows/signals';
 import { checkSignature, signBody, signStripe } from '../../src/gateway/callbacks/signature';
 import { callbackSchema } from '../../src/profiles/callback-schema';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
@@ -95,4 +97,15 @@ test('signatures: GitHub HMAC (hex and base64), Stripe with its replay window, S
   assert.equal(checkSignature(standard, whsec, Buffer.from('{}'), headers).ok, false);
   const stale = new Date(Date.now() - 3_600_000);
   assert.match(JSON.stringify(checkSignature(standard, whsec, body, { ...headers, 'webhook-timestamp': String(Math.floor(stale.getTime() / 1000)), 'webhook-signature': new Webhook(whsec).sign('msg_1', stale, body.toString()) })), /too old/);
+});
+
+test("a refusal reason naming a long list of the API's words still fits the job's refusal signal", () => {
+  const words = Array.from({ length: 80 }, (_, i) => `state-word-${i}`);
+  const spec = callbackSchema.parse({ auth: { token: 'path' }, state: { body: 's' }, states: { succeeded: words } });
+  const verdict = interpret(spec, { headers: {}, body: { s: 'nope' } });
+  assert.equal(verdict.kind, 'refused');
+  const reason = verdict.kind === 'refused' ? verdict.reason : '';
+  assert.ok(reason.length > 500, 'the reason itself is long');
+  assert.equal(callbackRefusedSignalSchema.safeParse({ reason }).success, false, 'unclipped, the job would drop it');
+  assert.ok(callbackRefusedSignalSchema.safeParse({ reason: clipReason(reason) }).success);
 });
