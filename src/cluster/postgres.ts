@@ -39,6 +39,17 @@ async function runAs(): Promise<RunAs | undefined> {
 
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 
+/** The server's user must be able to reach its data folder through every folder above it. */
+async function traversable(dir: string, user: RunAs): Promise<void> {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const { mode, uid } = await stat(at);
+    if (uid !== user.uid && (mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the ${user.name} user, who cannot enter ${at} (mode ${(mode & 0o777).toString(8)}): chmod o+x it, or put the cluster's folder elsewhere`);
+    }
+    if (at === path.dirname(at)) return;
+  }
+}
+
 export class Postgres {
   readonly password: Promise<string>;
   readonly dataDir: string;
@@ -93,6 +104,7 @@ export class Postgres {
   async start(): Promise<void> {
     const user = await runAs();
     await mkdir(path.dirname(this.logFile), { recursive: true });
+    if (user) await traversable(this.opts.dir, user);
     await this.init(user);
     this.server ??= new Supervised({
       name: 'postgres',
