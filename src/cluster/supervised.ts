@@ -90,12 +90,12 @@ export class Supervised {
     });
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready (log: ${this.spec.logFile}):\n${recent}`);
+      if (!this.running) throw new Error(`${this.name} exited before it was ready (log: ${this.spec.logFile}); its last output:\n${recent.slice(-2_000)}`);
       if (await this.spec.ready(recent).catch(() => false)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     await this.kill9();
-    throw new Error(`${this.name} not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms (log: ${this.spec.logFile}):\n${recent}`);
+    throw new Error(`${this.name} not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms (log: ${this.spec.logFile}); its last output:\n${recent.slice(-2_000)}`);
   }
 
   /** SIGKILL to its process group: no drain, no goodbye. */

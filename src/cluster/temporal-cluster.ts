@@ -158,7 +158,9 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     })])) as Record<TemporalService, Supervised>;
     stopAll.push(...TEMPORAL_SERVICES.map((service) => () => services[service].close()));
     log(`Temporal server ${path.basename(tools.dir).replace('temporal-server-', '')}: ${TEMPORAL_SERVICES.join(', ')} as separate processes, logs in ${logsDir}`);
-    await Promise.all(TEMPORAL_SERVICES.map((service) => services[service].start()));
+    // One after the other: on a fresh database the first one writes the cluster metadata, and
+    // services racing to do it fail at start ("failed to initialize current cluster metadata").
+    for (const service of TEMPORAL_SERVICES) await services[service].start();
 
     // A service that dies after opening its port (bad config, database trouble) ends the wait.
     const dead = (): string | undefined => {
