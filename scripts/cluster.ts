@@ -75,7 +75,8 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   try {
     cluster = await startTemporalCluster({ dir, frontendPort, uiPort, log: say });
-    if (workers) fleet = await startPollbackFleet({ temporal: cluster, dir, workers, gateways, port: gatewayPort, log: say });
+    // The operator's settings reach every worker and gateway; keys and tokens are made up when unset.
+    if (workers) fleet = await startPollbackFleet({ temporal: cluster, dir, workers, gateways, port: gatewayPort, inheritEnv: true, tokenKeys: process.env.POLLBACK_TOKEN_KEYS, apiToken: process.env.POLLBACK_API_TOKENS, log: say });
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     stop('error');
@@ -89,7 +90,7 @@ ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s
   PostgreSQL  127.0.0.1:${cluster.postgres.port}, data in ${path.relative(process.cwd(), cluster.postgres.dataDir)}
   logs        ${path.relative(process.cwd(), cluster.logsDir)}/ (${logs})
 ${fleet ? `  Pollback    ${fleet.url} (HAProxy) → ${fleet.gateways.length} gateways; ${fleet.workers.length} workers; downloads in ${path.relative(process.cwd(), fleet.downloadDir)}
-              job API token: ${fleet.apiToken}\n` : ''}
+              job API token${process.env.POLLBACK_API_TOKENS ? 's: POLLBACK_API_TOKENS' : `: ${fleet.apiToken}`}\n` : ''}
 In another terminal:
   TEMPORAL_ADDRESS=${cluster.address} POLLBACK_WEB_UI_URL=${cluster.uiUrl ?? ''} npm run demo
   TEMPORAL_ADDRESS=${cluster.address} POLLBACK_TOKEN_KEYS=k1:$(openssl rand -hex 32) POLLBACK_PUBLIC_URL=http://127.0.0.1:8080 POLLBACK_API_AUTH=off npm start

@@ -26,6 +26,8 @@ export interface FleetOptions {
   /** Task-token keys; made up for the fleet when unset. */
   tokenKeys?: string;
   apiToken?: string;
+  /** Start from this process's environment (the operator's POLLBACK_* settings, profile secrets); otherwise only what is given here. */
+  inheritEnv?: boolean;
   /** Extra environment for every worker (profiles' secrets, Slack URL, …). */
   workerEnv?: Readonly<Record<string, string>>;
   /** Extra environment for every gateway. */
@@ -60,7 +62,9 @@ export async function startPollbackFleet(opts: FleetOptions): Promise<PollbackFl
   const taskQueue = opts.taskQueue ?? 'pollback';
   const tokenKeys = opts.tokenKeys ?? `k1:${randomBytes(32).toString('base64url')}`;
   const apiToken = opts.apiToken ?? randomBytes(24).toString('base64url');
+  const inherited = opts.inheritEnv ? Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)) : {};
   const shared = {
+    ...inherited,
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? opts.dir,
     TEMPORAL_ADDRESS: opts.temporal.address,
