@@ -175,7 +175,6 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
       HOME: process.env.HOME ?? opts.dir,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
-      NAMESPACE_RETENTION: '3d',
       INIT_SLEEP_SECONDS: '1',
     }, path.join(logsDir, 'register-search-attributes.log'));
     await healthy();
