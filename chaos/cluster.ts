@@ -215,6 +215,7 @@ async function startScaledCluster(dir: string, log: (line: string) => void): Pro
       apiToken: secrets.apiToken,
       workerEnv: workerEnv({ bundle, secrets, simUrl, receivers }),
       gatewayEnv: GATEWAY_ENV,
+      rateLimit: GATEWAY_ENV.POLLBACK_RATE_LIMIT,
       log: (line) => log(`  ${line}`),
     });
   } catch (err) {

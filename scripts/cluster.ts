@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   try {
     cluster = await startTemporalCluster({ dir, frontendPort, uiPort, log: say });
     // The operator's settings reach every worker and gateway; keys and tokens are made up when unset.
-    if (workers) fleet = await startPollbackFleet({ temporal: cluster, dir, workers, gateways, port: gatewayPort, inheritEnv: true, tokenKeys: process.env.POLLBACK_TOKEN_KEYS, apiToken: process.env.POLLBACK_API_TOKENS, log: say });
+    if (workers) fleet = await startPollbackFleet({ temporal: cluster, dir, workers, gateways, port: gatewayPort, inheritEnv: true, tokenKeys: process.env.POLLBACK_TOKEN_KEYS, apiToken: process.env.POLLBACK_API_TOKENS, rateLimit: process.env.POLLBACK_RATE_LIMIT, log: say });
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     stop('error');

@@ -23,6 +23,8 @@ export interface BalancerOptions {
   gatewayPorts: readonly number[];
   dir: string;
   logFile: string;
+  /** Requests a minute per client address (POLLBACK_RATE_LIMIT's meaning; `0` = off); the config's default when unset. */
+  rateLimit?: string;
 }
 
 export async function balancer(opts: BalancerOptions): Promise<Supervised> {
@@ -33,7 +35,7 @@ export async function balancer(opts: BalancerOptions): Promise<Supervised> {
     command: opts.haproxy,
     // -db: stay in the foreground, so it is supervised like every other process.
     args: ['-db', '-f', config],
-    env: { PATH: process.env.PATH ?? '', HAPROXY_BIND: `127.0.0.1:${opts.port}` },
+    env: { PATH: process.env.PATH ?? '', HAPROXY_BIND: `127.0.0.1:${opts.port}`, ...(opts.rateLimit !== undefined ? { POLLBACK_RATE_LIMIT: opts.rateLimit } : {}) },
     logFile: opts.logFile,
     ready: () => tcpOpen(opts.port),
     stopSignal: 'SIGUSR1', // a soft stop: finish the requests in flight

@@ -32,6 +32,8 @@ export interface FleetOptions {
   workerEnv?: Readonly<Record<string, string>>;
   /** Extra environment for every gateway. */
   gatewayEnv?: Readonly<Record<string, string>>;
+  /** The per-client rate limit, enforced by HAProxy (POLLBACK_RATE_LIMIT's meaning); the config's default (600) when unset. */
+  rateLimit?: string;
   log?: (line: string) => void;
 }
 
@@ -97,13 +99,14 @@ export async function startPollbackFleet(opts: FleetOptions): Promise<PollbackFl
     command: process.execPath,
     args: ['--import', 'tsx', path.join(ROOT, 'src/gateway/main.ts')],
     cwd: ROOT,
-    env: { ...shared, HOST: '127.0.0.1', PORT: String(gatewayPort), POLLBACK_API_TOKENS: apiToken, ...opts.gatewayEnv },
+    // The balancer limits per client; behind it a gateway sees only HAProxy's address.
+    env: { ...shared, HOST: '127.0.0.1', PORT: String(gatewayPort), POLLBACK_API_TOKENS: apiToken, POLLBACK_RATE_LIMIT: '0', ...opts.gatewayEnv },
     logFile: path.join(logsDir, `pollback-gateway-${i + 1}.log`),
     ready: async () => (await fetch(`http://127.0.0.1:${gatewayPort}/healthz`).catch(() => undefined))?.ok === true,
     stopTimeoutMs: 30_000,
   }));
   const workers = Array.from({ length: opts.workers }, () => worker(taskQueue));
-  const lb = await balancer({ haproxy, port, gatewayPorts, dir: opts.dir, logFile: path.join(logsDir, 'haproxy.log') });
+  const lb = await balancer({ haproxy, port, gatewayPorts, dir: opts.dir, logFile: path.join(logsDir, 'haproxy.log'), rateLimit: opts.rateLimit });
   all.push(...gateways, ...workers, lb);
 
   const stop = async (): Promise<void> => {

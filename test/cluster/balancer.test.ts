@@ -84,3 +84,30 @@ test('internal cluster ports stay below 32768 (Temporal stores membership ports 
   assert.equal(new Set(ports).size, ports.length, 'never the same port twice');
   for (const port of ports) assert.ok(port >= 20_000 && port < 32_768, String(port));
 });
+
+test('HAProxy applies the per-client rate limit (POLLBACK_RATE_LIMIT a minute; 0 = off)', async () => {
+  const { haproxy } = await ensureClusterPackages();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pollback-haproxy-'));
+  const gateway = await fakeGateway('one');
+  const statuses = async (rateLimit: string, count: number): Promise<number[]> => {
+    const port = await freePort();
+    const lb = await balancer({ haproxy, port, gatewayPorts: [gateway.port], dir, logFile: path.join(dir, `haproxy-${rateLimit}.log`), rateLimit });
+    try {
+      await lb.start();
+      const out = [];
+      for (let i = 0; i < count; i++) out.push((await fetch(`http://127.0.0.1:${port}/v1/jobs`)).status);
+      return out;
+    } finally {
+      await lb.close();
+    }
+  };
+  try {
+    const limited = await statuses('5', 8);
+    assert.deepEqual(limited, [200, 200, 200, 200, 200, 429, 429, 429]);
+    assert.deepEqual([...new Set(await statuses('0', 20))], [200], '0 turns the limit off');
+  } finally {
+    gateway.server.closeAllConnections();
+    gateway.server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
