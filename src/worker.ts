@@ -55,6 +55,7 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
     notifyAllowedHosts: config.notifyAllowedHosts,
     allowInlineProfiles: config.allowInlineProfiles,
     inputEnv: config.inputEnv,
+    ...(config.email ? { email: config.email } : {}),
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

@@ -38,6 +38,8 @@ const events = z.array(z.enum(['succeeded', 'failed', 'cancelled'])).min(1).defa
 export const notifyTargetSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('slack'), channel: z.string().min(1).max(200), tokenEnv: envName.default('SLACK_BOT_TOKEN'), on: events }),
   z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), secretEnv: envName, on: events }),
+  // The SMTP server and sender are the worker's settings (POLLBACK_SMTP_URL, POLLBACK_EMAIL_FROM), never input's.
+  z.strictObject({ type: z.literal('email'), to: z.array(z.email()).min(1).max(50), on: events }),
 ]);
 export type NotifyTarget = z.output<typeof notifyTargetSchema>;
 

@@ -50,7 +50,7 @@ function describeForUi(input: JobInput, profile: string, idempotencyKey: string 
     `**Completion:** ${completion.mode}, timeout ${formatDuration(completion.timeout)}`,
     ...(completion.mode !== 'callback' ? [`**Polling:** every ${formatDuration(completion.poll.interval)} (×${completion.poll.backoff}, at most ${formatDuration(completion.poll.maxInterval)})`] : []),
     `**Download:** ${input.download === false ? 'off (result stays remote)' : 'on'}`,
-    ...(input.notify.length ? [`**Notify:** ${input.notify.map((t) => (t.type === 'slack' ? `Slack ${t.channel}` : `webhook ${new URL(t.url).host}`)).join(', ')}`] : []),
+    ...(input.notify.length ? [`**Notify:** ${input.notify.map((t) => (t.type === 'slack' ? `Slack ${t.channel}` : t.type === 'email' ? `email ${t.to.join(', ')}` : `webhook ${new URL(t.url).host}`)).join(', ')}`] : []),
     `**Started by:** Pollback job API${idempotencyKey !== undefined ? ' (with an Idempotency-Key)' : ''}`,
   ];
   return { staticSummary: `${input.title ?? profile} (${completion.mode})`, staticDetails: lines.join('\n') };
