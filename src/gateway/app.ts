@@ -17,6 +17,7 @@ import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
 import { jobRoutes } from './routes/jobs';
+import { scheduleRoutes } from './routes/schedules';
 import { sfnRoutes } from './routes/sfn';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookSource } from './webhooks/sources';
@@ -98,6 +99,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(async (jobApi) => {
     jobApi.addHook('onRequest', bearerAuth(auth));
     await jobApi.register(jobRoutes, { ...temporal, ...links, taskQueue, secured, metrics });
+    await jobApi.register(scheduleRoutes, { ...temporal, ...links, taskQueue, secured });
     await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}) });
   });
   await app.register(healthRoutes, { ...temporal, namespace, registry });

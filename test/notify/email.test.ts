@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { EmailSettings } from '../../src/notify/email';
 import { messageIdFor } from '../../src/notify/email';
 import { SmtpReceiver } from '../../src/receivers/smtp';
+import type { JobInputJson } from '../../src/workflows/input';
 import { startStack, type Stack } from '../helpers/stack';
 
 const LOGIN = { user: 'pollback', password: 'smtp-password-for-tests-42' };
@@ -35,14 +36,13 @@ after(async () => {
   await Promise.all([smtp.stop(), busy.stop()]);
 });
 
-const quickJob = (title: string, to: string[]) =>
-  ({
+const quickJob = (title: string, to: string[]): JobInputJson => ({
     profile: 'aso-export',
     title,
     params: { reportId: '77', scenario: { durationMs: 50, resultSize: 2_048, resultName: 'sales.csv' } },
     completion: { mode: 'poll', timeout: '2m', poll: { interval: '100ms', backoff: 1 } },
-    notify: [{ type: 'email', to }],
-  }) as const;
+  notify: [{ type: 'email', to }],
+});
 
 test('success: one email to every recipient, with the outcome, the file and the Web UI link, sent with the login', async () => {
   const handle = await stack.start(quickJob('Nightly sales export', ['ops@example.test', 'finance@example.test']));

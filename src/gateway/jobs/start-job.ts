@@ -43,7 +43,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 /** `job-<first 32 hex of sha256(key)>`: stable, safe in URLs, and the key itself stays out of Temporal. */
 export const jobIdForKey = (idempotencyKey: string): string => `job-${sha256(idempotencyKey).slice(0, 32)}`;
 
-function describeForUi(input: JobInput, profile: string, idempotencyKey: string | undefined): { staticSummary: string; staticDetails: string } {
+export function describeForUi(input: JobInput, profile: string, idempotencyKey: string | undefined): { staticSummary: string; staticDetails: string } {
   const { completion } = input;
   const lines = [
     `**Profile:** ${profile}`,
