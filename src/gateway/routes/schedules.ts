@@ -13,6 +13,7 @@ import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import {
   SPEC_MEMO_KEY,
   createScheduleSchema,
+  overlapPolicies,
   scheduleIdSchema,
   scheduleSchema,
   scheduleSummaryOf,
@@ -44,6 +45,8 @@ const ms = (duration: string): number => durationSchema.parse(duration);
 
 /** The server refuses what it cannot parse (a bad cron string, an unknown time zone): the caller's fault. */
 function invalidArgument(err: unknown): HttpProblem | undefined {
+  // The SDK turns the server's INVALID_ARGUMENT on create into a TypeError carrying its words.
+  if (err instanceof TypeError) return new HttpProblem(400, ProblemType.InvalidRequest, 'Temporal refused the schedule', `spec: ${err.message}`);
   let current: unknown = err;
   for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
     if (isGrpcServiceError(current) && (current.code as number) === 3 /* INVALID_ARGUMENT */) {
@@ -155,7 +158,7 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRouteDeps> = (app, deps)
     },
   }, async (request) => (await ours(request.params.id)).view);
 
-  const noteBody = z.object({ note: z.string().max(500).optional() }).optional();
+  const noteBody = z.object({ note: z.string().max(500).optional() }).nullish();
   for (const action of ['pause', 'resume'] as const) {
     routes.post(`/v1/schedules/:id/${action}`, {
       schema: {
@@ -176,15 +179,17 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRouteDeps> = (app, deps)
 
   routes.post('/v1/schedules/:id/trigger', {
     schema: {
-      summary: 'Start a run now, outside the schedule (the overlap policy applies)',
+      summary: 'Start a run now, outside the schedule, also while paused',
+      description: '`overlap` decides what happens if a run is still in flight: by default both run (`allowAll`); `skip` starts nothing then.',
       tags: ['schedules'],
       security,
       params: idParams,
+      body: z.object({ overlap: z.enum(overlapPolicies).default('allowAll') }).nullish(),
       response: { 202: z.object({ scheduleId: z.string(), triggered: z.literal(true) }), ...refusals },
     },
   }, async (request, reply) => {
     const { handle } = await ours(request.params.id);
-    await bounded(deps, () => handle.trigger());
+    await bounded(deps, () => handle.trigger(temporalOverlap(request.body?.overlap ?? 'allowAll')));
     void reply.code(202);
     return { scheduleId: request.params.id, triggered: true as const };
   });
