@@ -3,6 +3,7 @@
 // duplicate or late callback is acknowledged, never an error); Temporal being unreachable is
 // a 503 with Retry-After, so the caller retries and nothing is lost.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CallbackAck } from '../api/contract';
 import type { CallbackSignal } from '../contract';
 import { verifyToken, type Keyring } from '../tokens/task-token';
 import { callbackSignal } from '../workflows/signals';
@@ -11,12 +12,7 @@ import { bounded, isTemporalUnavailable, temporalUnavailable, type TemporalAcces
 
 export { isTemporalUnavailable } from './temporal-call';
 
-export interface CallbackAck {
-  accepted: boolean;
-  jobId: string;
-  /** Set when the job had already finished: its recorded outcome. */
-  jobStatus?: string;
-}
+export type { CallbackAck } from '../api/contract';
 
 export interface CallbackTarget extends TemporalAccess {
   keyring: Keyring;
