@@ -3,16 +3,36 @@
 import ms from 'ms';
 import { z } from 'zod';
 
+/** Units `ms` understands, longest first so the pattern reads them whole. */
+const UNITS = ['milliseconds', 'millisecond', 'msecs', 'msec', 'ms', 'seconds', 'second', 'secs', 'sec', 's', 'minutes', 'minute', 'mins', 'min', 'm', 'hours', 'hour', 'hrs', 'hr', 'h', 'days', 'day', 'd', 'weeks', 'week', 'w', 'years', 'year', 'yrs', 'yr', 'y'];
+
+// JSON Schema patterns have no flags: case-insensitivity is spelled out per letter, so the
+// OpenAPI document states exactly what `ms` accepts (it ignores case).
+const anyCase = (word: string): string => [...word].map((c) => `[${c}${c.toUpperCase()}]`).join('');
+
+/** A positive number with an optional unit, as `ms` reads it: "30s", "1.5h", "2 days", "500". */
+export const DURATION_PATTERN = `^(?:\\d+(?:\\.\\d+)?|\\.\\d+) *(?:${UNITS.map(anyCase).join('|')})?$`;
+
+/** Longer than any job should wait; also keeps timers far from the engine's numeric limits. */
+export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3_600_000;
+
+const described = 'a positive duration such as "30s", "5m", "1.5h" or milliseconds';
+
+/**
+ * Never throws, whatever it is given: `ms` itself throws on an empty string, and a throw out of
+ * a schema would fail the workflow task (retried forever) or the gateway's request (a 500).
+ */
 export const durationSchema = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string().regex(new RegExp(DURATION_PATTERN), `expected ${described}`)])
   .transform((value, ctx) => {
     const millis = typeof value === 'number' ? value : ms(value as ms.StringValue);
-    if (typeof millis !== 'number' || !Number.isFinite(millis) || millis <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a positive duration such as "30s", "5m" or milliseconds, got ${JSON.stringify(value)}` });
+    if (typeof millis !== 'number' || !Number.isFinite(millis) || millis <= 0 || millis > MAX_DURATION_MS) {
+      ctx.addIssue({ code: 'custom', message: `expected ${described}, at most 100 years, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return Math.round(millis);
-  });
+  })
+  .meta({ description: `${described} (at most 100 years)` });
 
 /** "1m 30s" style, for messages and UI summaries. */
 export function formatDuration(millis: number): string {

@@ -2,7 +2,7 @@
 // with errors that name the file and the field, so a broken profile stops the worker at start.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { describeIssues } from '../validation';
 import { profileSchema, type Profile } from './schema';
 
@@ -12,13 +12,28 @@ export class ProfileLoadError extends Error {
   override name = 'ProfileLoadError';
 }
 
-export function parseProfile(text: string, source: string): Profile {
-  let raw: unknown;
+function readJson(text: string, source: string): unknown {
   try {
-    raw = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new ProfileLoadError(`${source}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    throw new ProfileLoadError(`${source}: not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** YAML's warnings (an unknown tag, an ambiguous alias) are mistakes in a profile: refused like errors, never printed. */
+function readYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw new ProfileLoadError(`${source}: not valid YAML: ${problem.message}`);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ProfileLoadError(`${source}: not valid YAML: ${(err as Error).message}`);
+  }
+}
+
+export function parseProfile(text: string, source: string): Profile {
+  const raw = source.endsWith('.json') ? readJson(text, source) : readYaml(text, source);
   const parsed = profileSchema.safeParse(raw);
   if (!parsed.success) throw new ProfileLoadError(`${source}: ${describeIssues(parsed.error)}`);
   return parsed.data;

@@ -5,26 +5,17 @@
 // bounded whatever the number of polls.
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CallbackSignal, JobResult } from '../contract';
-import { ErrorType } from '../errors';
 import { describeIssues } from '../validation';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
-import { jobInputSchema, type JobInput } from './input';
+import { parseJobInput } from './input';
 import { JobState, type CarriedState } from './job-state';
 import { callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
-function parseInput(raw: unknown): JobInput {
-  const parsed = jobInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: ${describeIssues(parsed.error)}` });
-  }
-  return parsed.data;
-}
-
 export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promise<JobResult> {
-  const input = parseInput(rawInput);
+  const input = parseJobInput(rawInput);
   const job = new JobState(input, carried);
   const firstRunId = workflowInfo().firstExecutionRunId;
   const expectsCallback = input.completion.mode !== 'poll';

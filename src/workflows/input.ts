@@ -1,9 +1,12 @@
 // Workflow input, validated as the workflow's first step. Plain JSON so that
 // `temporal workflow start --input '…'` works; each completion mode carries only the settings
 // that mean something for it, so an impossible combination cannot be written down.
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { durationSchema } from '../durations';
+import { ErrorType } from '../errors';
 import { profileSchema } from '../profiles/schema';
+import { describeIssues } from '../validation';
 
 const pollSchema = z.strictObject({
   interval: durationSchema.default(5_000),
@@ -68,3 +71,22 @@ export type JobInputJson = z.input<typeof jobInputSchema>;
 export type JobInput = z.output<typeof jobInputSchema>;
 export type Completion = JobInput['completion'];
 export type PollSettings = z.output<typeof pollSchema>;
+
+const invalid = (message: string): ApplicationFailure => ApplicationFailure.create({ type: ErrorType.InvalidInput, nonRetryable: true, message: `invalid job input: ${message}` });
+
+/**
+ * The workflow's first step. Any input, of any shape, ends here as the input or an InvalidInput
+ * failure naming the field: anything else thrown in a workflow fails the workflow task, which
+ * Temporal retries forever, so the job would hang RUNNING. The schema itself never throws
+ * (property-tested); the catch keeps a future refinement from bringing the hang back.
+ */
+export function parseJobInput(raw: unknown): JobInput {
+  let parsed: ReturnType<typeof jobInputSchema.safeParse>;
+  try {
+    parsed = jobInputSchema.safeParse(raw);
+  } catch (err) {
+    throw invalid(`(input): cannot be read (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!parsed.success) throw invalid(describeIssues(parsed.error));
+  return parsed.data;
+}
