@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
+import type { S3Settings } from './activities/download-to-s3';
 import type { EmailSettings } from './notify/email';
 import { parseKeyring, type Keyring } from './tokens/task-token';
 
@@ -39,6 +40,10 @@ const envSchema = z.object({
   POLLBACK_WEB_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
   /** Comma-separated hosts webhook notifications may go to; `*` allows any. Unset: none. */
   POLLBACK_NOTIFY_ALLOWED_HOSTS: z.string().default(''),
+  /** Comma-separated buckets results may be uploaded to (`download.to: s3://…`); `*` allows any. Unset: none. */
+  POLLBACK_S3_ALLOWED_BUCKETS: z.string().default(''),
+  /** `true` for S3-compatible servers that need path-style addressing (endpoint: AWS_ENDPOINT_URL_S3). */
+  POLLBACK_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   /** SMTP server for email notifications: smtp://host:587 (STARTTLS when offered) or smtps://host:465. */
   POLLBACK_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   POLLBACK_SMTP_USER: z.string().min(1).optional(),
@@ -68,6 +73,7 @@ export interface Config {
   inputEnv: Set<string>;
   workflowBundlePath?: string;
   email?: EmailSettings;
+  s3: S3Settings;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -95,6 +101,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     taskQueue: e.POLLBACK_TASK_QUEUE,
     ...(email ? { email } : {}),
+    s3: { allowedBuckets: list(e.POLLBACK_S3_ALLOWED_BUCKETS), forcePathStyle: e.POLLBACK_S3_FORCE_PATH_STYLE === 'true' },
     downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),
     slackApiUrl: e.SLACK_API_URL,
     webUiUrl: e.POLLBACK_WEB_UI_URL,

@@ -56,6 +56,7 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
     allowInlineProfiles: config.allowInlineProfiles,
     inputEnv: config.inputEnv,
     ...(config.email ? { email: config.email } : {}),
+    s3: config.s3,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ErrorType, nonRetryable } from '../errors';
 import type { EmailSettings } from '../notify/email';
+import type { S3Settings } from './download-to-s3';
 import { profileSchema, type Profile } from '../profiles/schema';
 import type { TemplateContext } from '../profiles/template';
 import { describeIssues } from '../validation';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   slackApiUrl: string;
   /** Temporal Web UI base URL, for links in notifications. */
   webUiUrl?: string;
+  /** S3 uploads of results (`download.to: s3://…`); absent: buckets are refused. */
+  s3?: S3Settings;
   /** SMTP server and sender for email notifications; absent: email is not configured. */
   email?: EmailSettings;
   /** Hosts webhook notifications may be sent to (`*` for any). */

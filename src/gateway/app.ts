@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
+import type { S3Settings } from '../activities/download-to-s3';
 import type { Keyring } from '../tokens/task-token';
 import { bearerAuth, type ApiAuth } from './auth';
 import { problemErrorHandler } from './error-handler';
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   webhookSources?: ReadonlyMap<string, WebhookSource>;
   /** The workers' download folder; results are streamed only from inside it. */
   resultRoot?: string;
+  /** Results uploaded to S3 are handed out as pre-signed GET redirects, for these buckets only. */
+  s3?: S3Settings;
   /**
    * Requests per window (default a minute) per client IP; 0 or unset: no limit. main.ts sets
    * POLLBACK_RATE_LIMIT (600 by default); embedders and test stacks choose their own.
@@ -100,7 +103,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     jobApi.addHook('onRequest', bearerAuth(auth));
     await jobApi.register(jobRoutes, { ...temporal, ...links, taskQueue, secured, metrics });
     await jobApi.register(scheduleRoutes, { ...temporal, ...links, taskQueue, secured });
-    await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}) });
+    await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}), ...(deps.s3 ? { s3: deps.s3 } : {}) });
   });
   await app.register(healthRoutes, { ...temporal, namespace, registry });
   return app;

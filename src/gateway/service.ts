@@ -34,6 +34,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     apiAuth: gateway.apiAuth === 'off' ? 'off' : { tokens: gateway.apiTokens },
     webhookSources,
     resultRoot: config.downloadDir,
+    s3: config.s3,
     rateLimit: { max: gateway.rateLimitPerMinute },
     bodyLimit: gateway.bodyLimit,
     requestTimeoutMs: gateway.requestTimeoutMs,

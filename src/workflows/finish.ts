@@ -67,6 +67,7 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
         ...(outcome.output !== undefined ? { callbackOutput: outcome.output } : {}),
         ...(download.fileName !== undefined ? { fileName: download.fileName } : {}),
         maxBytes: download.maxBytes,
+        ...(download.to !== undefined ? { to: download.to } : {}),
       });
       if (file) job.file = file;
     } catch (err) {

@@ -58,7 +58,12 @@ export const jobInputSchema = z.strictObject({
   completion: completionSchema,
   /** Where the result goes: `false` leaves it at the remote side; otherwise streamed to `downloads/<job>/<name>`. */
   download: z
-    .union([z.literal(false), z.strictObject({ fileName: z.string().min(1).max(150).optional(), maxBytes: z.number().int().positive().default(GIB) })])
+    .union([z.literal(false), z.strictObject({
+        fileName: z.string().min(1).max(150).optional(),
+        maxBytes: z.number().int().positive().default(GIB),
+        /** Object storage instead of the local folder: `s3://bucket/prefix/{name}` ({name}: the file name, {jobId}: the job). */
+        to: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s]*$/, 's3://bucket/key, e.g. "s3://reports/nightly/{name}"').max(1000).optional(),
+      })])
     .default({ maxBytes: GIB }),
   notify: z.array(notifyTargetSchema).max(20).default([]),
   /** Polls per run before continue-as-new; keeps history bounded whatever the number of polls. */
