@@ -62,6 +62,8 @@ export interface DownloadResultArgs {
   /** Overrides the name the server suggests; sanitised either way. */
   fileName?: string;
   maxBytes: number;
+  /** Where the result goes instead of the local folder: `s3://bucket/prefix/{name}`. */
+  to?: string;
 }
 
 /** A reference to the downloaded file: results cross history as references, never bytes. */

@@ -7,6 +7,7 @@
 // callbacks are acknowledged, never an error); Temporal being unreachable is a 503 with
 // Retry-After, so the caller retries and nothing is lost.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CallbackAck } from '../api/contract';
 import type { CallbackRefusedSignal, CallbackSignal } from '../contract';
 import { verifyToken, type Keyring } from '../tokens/task-token';
 import { callbackRefusedSignal, callbackSignal } from '../workflows/signals';
@@ -17,12 +18,7 @@ import { bounded, isTemporalUnavailable, temporalUnavailable, type TemporalAcces
 
 export { isTemporalUnavailable } from './temporal-call';
 
-export interface CallbackAck {
-  accepted: boolean;
-  jobId: string;
-  /** Set when the job had already finished: its recorded outcome. */
-  jobStatus?: string;
-}
+export type { CallbackAck } from '../api/contract';
 
 export interface CallbackTarget extends TemporalAccess {
   keyring: Keyring;

@@ -41,6 +41,9 @@ export const ProblemType = {
   ResultNotReady: 'ResultNotReady',
   ResultNotAvailable: 'ResultNotAvailable',
   RangeNotSatisfiable: 'RangeNotSatisfiable',
+  // schedules
+  ScheduleNotFound: 'ScheduleNotFound',
+  ScheduleExists: 'ScheduleExists',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
 

@@ -40,6 +40,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     profiles,
     env,
     resultRoot: config.downloadDir,
+    s3: config.s3,
     rateLimit: { max: gateway.rateLimitPerMinute },
     bodyLimit: gateway.bodyLimit,
     requestTimeoutMs: gateway.requestTimeoutMs,

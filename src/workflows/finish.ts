@@ -68,6 +68,7 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
         ...(outcome.sha256 !== undefined ? { sha256: outcome.sha256 } : {}),
         ...(download.fileName !== undefined ? { fileName: download.fileName } : {}),
         maxBytes: download.maxBytes,
+        ...(download.to !== undefined ? { to: download.to } : {}),
       });
       if (file) job.file = file;
     } catch (err) {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import type { ActivityDeps } from '../../src/activities';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
 import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
@@ -67,12 +68,13 @@ export async function request(baseUrl: string, method: string, urlPath: string, 
   return { status: res.status, headers: res.headers, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : { text } };
 }
 
-export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget): Promise<GatewayStack> {
+export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, workerDeps: Partial<Omit<ActivityDeps, 'env'>> = {}): Promise<GatewayStack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-gateway-downloads-'));
   const worker = await startTestWorker({
+    ...workerDeps,
     env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
     callbackBaseUrl: url,
     downloadDir,

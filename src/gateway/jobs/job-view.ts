@@ -10,18 +10,19 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { z } from 'zod';
+import type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
 import { STATUS_QUERY, WORKFLOW_TYPE, searchAttributes, type JobResult, type JobStatus } from '../../contract';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
+
+// The schemas of what this module returns are the API's contract, shared with the typed client.
+export { jobErrorSchema, jobResultSchema, jobSchema, jobStates, jobStatusSchema, jobSummarySchema } from '../../api/contract';
+export type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
 
 export interface JobLinks {
   namespace: string;
   webUiUrl: string;
 }
-
-export const jobStates = ['running', 'succeeded', 'failed', 'cancelled', 'terminated', 'timed-out'] as const;
-export type JobState = (typeof jobStates)[number];
 
 const EXECUTION_STATUS: Record<JobState, string> = {
   running: 'Running',
@@ -53,87 +54,6 @@ export function jobStateOf(status: WorkflowExecutionStatusName): JobState {
 
 export const webUiLink = (links: JobLinks, jobId: string): string =>
   `${links.webUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(jobId)}`;
-
-const linksSchema = z.object({ self: z.string(), result: z.string().optional(), webUi: z.string() });
-
-const fileSchema = z.object({ path: z.string(), fileName: z.string(), size: z.number(), sha256: z.string(), contentType: z.string().optional() });
-
-/** The job's status: the workflow's `status` query (JobStatus in src/contract.ts). */
-export const jobStatusSchema = z.object({
-  phase: z.string(),
-  profile: z.string(),
-  mode: z.enum(['callback', 'poll', 'hybrid']),
-  // Optional: jobs started before these existed do not report them.
-  startedAt: z.string().optional().describe("the job's start (its first run), unchanged by continue-as-new"),
-  summary: z.string().optional(),
-  remoteJobId: z.string().optional(),
-  remoteStatus: z.string().optional(),
-  remoteState: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
-  remoteProgress: z.number().optional().describe("the remote job's own progress, percent"),
-  pollCount: z.number(),
-  nextPollAt: z.string().optional(),
-  callbackDeadline: z.string().optional(),
-  deadline: z.string(),
-  lastError: z.string().optional(),
-  refusedCallbacks: z.object({ count: z.number(), lastAt: z.string(), lastReason: z.string() }).optional().describe('callbacks that authenticated but were refused, and why the last one was'),
-  runsSoFar: z.number(),
-  download: z.object({ bytes: z.number(), total: z.number().optional() }).optional(),
-  file: fileSchema.optional(),
-});
-
-/** A succeeded job's result (JobResult in src/contract.ts). */
-export const jobResultSchema = z.object({
-  workflowId: z.string(),
-  title: z.string().optional(),
-  profile: z.string(),
-  remoteJobId: z.string().optional(),
-  status: z.literal('succeeded'),
-  via: z.enum(['callback', 'poll']),
-  output: z.unknown().optional(),
-  resultUrl: z.string().optional(),
-  file: fileSchema.optional(),
-  // Optional here: results recorded before notifications and timings existed lack them.
-  notifications: z.array(z.object({ target: z.string(), event: z.enum(['succeeded', 'failed', 'cancelled']), sent: z.boolean(), error: z.string().optional() })).optional(),
-  polls: z.number(),
-  runs: z.number(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  durationMs: z.number(),
-  timings: z.object({ remoteMs: z.number(), downloadMs: z.number().optional(), notifyMs: z.number().optional() }).optional(),
-});
-
-// The schemas must accept what the workflow returns: a change to the contract fails the build here.
-type Accepts<Schema extends z.ZodType, Value extends z.input<Schema>> = Value;
-export type StatusFits = Accepts<typeof jobStatusSchema, JobStatus>;
-export type ResultFits = Accepts<typeof jobResultSchema, JobResult>;
-
-export const jobErrorSchema = z.object({
-  type: z.string().describe('a stable error type (src/errors.ts), or Cancelled / Terminated / TimedOut'),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
-export type JobError = z.infer<typeof jobErrorSchema>;
-
-export const jobSchema = z.object({
-  jobId: z.string(),
-  runId: z.string(),
-  state: z.enum(jobStates),
-  phase: z.string().optional(),
-  profile: z.string().optional(),
-  summary: z.string().optional(),
-  startedAt: z.string(),
-  closedAt: z.string().optional(),
-  status: jobStatusSchema.optional().describe('while running: the live status from the workflow'),
-  result: jobResultSchema.optional().describe('when succeeded'),
-  error: jobErrorSchema.optional().describe('when failed, cancelled, terminated or timed out'),
-  links: linksSchema,
-});
-export type JobView = z.infer<typeof jobSchema>;
-
-export const jobSummarySchema = jobSchema.pick({ jobId: true, runId: true, state: true, phase: true, profile: true, startedAt: true, closedAt: true, links: true }).extend({
-  remoteJobId: z.string().optional(),
-});
-export type JobSummary = z.infer<typeof jobSummarySchema>;
 
 export function linksFor(links: JobLinks, jobId: string, state: JobState): JobView['links'] {
   const self = `/v1/jobs/${encodeURIComponent(jobId)}`;
