@@ -7,7 +7,6 @@
 // callbacks are acknowledged, never an error); Temporal being unreachable is a 503 with
 // Retry-After, so the caller retries and nothing is lost.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { CallbackAck } from '../api/contract';
 import type { CallbackRefusedSignal, CallbackSignal } from '../contract';
 import { verifyToken, type Keyring } from '../tokens/task-token';
 import { callbackRefusedSignal, callbackSignal } from '../workflows/signals';
