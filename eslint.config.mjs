@@ -8,7 +8,7 @@ import globals from 'globals';
 const ioModules = ['undici', 'fastify', 'fastify-*', '@fastify/*', 'yaml', '@slack/*', '@aws-sdk/*', 'pino', '@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing', '@temporalio/envconfig'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'downloads/', 'test-output/', 'bench/results/'] },
+  { ignores: ['node_modules/', '**/dist/', '.tools/', '.data/', 'downloads/', 'test-output/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -40,6 +40,16 @@ export default tseslint.config(
         { name: 'fetch', message: 'Workflow code must not do I/O: call an activity instead.' },
         { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
       ],
+    },
+  },
+  {
+    // The client ships as its own package (packages/client): it may import only itself and the
+    // API contract, never the gateway's or the workflows' code.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../*', '!../api', '!../api/*'], message: 'The client imports only src/api (the shared contract): it is built into its own package.' }],
+      }],
     },
   },
   {

@@ -1,8 +1,8 @@
-// Everything the benchmarks share, all on loopback in one run: one real Temporal dev server,
-// both workflow bundles (Pollback's and the bare baseline's, bundled apart), the simulator, the
+// Everything the benchmarks share, all on loopback in one run: one real Temporal dev server (or,
+// for `--cluster`, a real Temporal cluster on PostgreSQL from src/cluster/), both workflow bundles (Pollback's and the bare baseline's, bundled apart), the simulator, the
 // gateway, and a webhook receiver. Workers are separate processes started per benchmark.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway } from '../src/gateway/app';
 import { startSimulator, type Simulator } from '../src/simulator';
+import { startTemporalCluster } from '../src/cluster/temporal-cluster';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { parseKeyring, type Keyring } from '../src/tokens/task-token';
@@ -22,9 +23,15 @@ export const SIM_CREDENTIALS = { bearerToken: 'bench-sim-bearer-token-0001', api
 const TOKEN_KEYS = 'b1:bench-token-key-0123456789abcdefghijklmnop';
 export const HOOK_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
 
+export type TemporalKind = 'dev-server' | 'cluster';
+
 export interface BenchEnvironment {
   tmp: string;
+  kind: TemporalKind;
+  /** The dev server; for a cluster its frontend (`pid`) and a stop of the whole cluster. */
   server: DevServer;
+  /** Every process of Temporal by name (a cluster: its four services and PostgreSQL), for CPU and memory. */
+  temporalPids: () => Record<string, number>;
   client: Client;
   sim: Simulator;
   gatewayUrl: string;
@@ -60,16 +67,31 @@ async function webhookReceiver(): Promise<{ server: Server; url: string; receive
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received: () => received };
 }
 
-export async function startEnvironment(): Promise<BenchEnvironment> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-bench-'));
-  const cli = await ensureTemporalCli();
-  // Short timers fire on time (the dev server otherwise batches them up to 1 s late): the
-  // polling benchmark uses millisecond intervals, as the test harness does.
-  const server = await startDevServer({
-    cli,
-    dbFile: path.join(tmp, 'temporal.sqlite'),
-    extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"'],
+/** Short timers fire on time (Temporal otherwise batches them up to 1 s late): the polling benchmark uses millisecond intervals, as the test harness does. */
+const TIMER_SHIFT = { key: 'history.timerProcessorMaxTimeShift', value: '10ms' } as const;
+
+async function startTemporal(kind: TemporalKind, tmp: string): Promise<{ server: DevServer; temporalPids: () => Record<string, number> }> {
+  if (kind === 'dev-server') {
+    const server = await startDevServer({
+      cli: await ensureTemporalCli(),
+      dbFile: path.join(tmp, 'temporal.sqlite'),
+      extraArgs: ['--dynamic-config-value', `${TIMER_SHIFT.key}="${TIMER_SHIFT.value}"`],
+    });
+    return { server, temporalPids: () => ({ devServer: server.pid }) };
+  }
+  // PostgreSQL may run as its own user (never root): it must be able to enter the folder.
+  await chmod(tmp, 0o711);
+  const cluster = await startTemporalCluster({ dir: path.join(tmp, 'cluster'), uiPort: false, dynamicConfig: { [TIMER_SHIFT.key]: TIMER_SHIFT.value } });
+  const pids = (): Record<string, number> => ({
+    ...Object.fromEntries(Object.entries(cluster.services).map(([name, p]) => [name, p.pid ?? -1])),
+    postgres: cluster.postgres.process.pid ?? -1,
   });
+  return { server: { address: cluster.address, pid: cluster.services.frontend.pid ?? -1, stop: () => cluster.stop() }, temporalPids: pids };
+}
+
+export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promise<BenchEnvironment> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-bench-'));
+  const { server, temporalPids } = await startTemporal(kind, tmp);
   const [pollbackBundle, baselineBundle] = await Promise.all([
     bundle(tmp, 'pollback'),
     bundle(tmp, 'baseline'),
@@ -98,7 +120,9 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
 
   return {
     tmp,
+    kind,
     server,
+    temporalPids,
     client,
     sim,
     gatewayUrl,

@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark on this machine against a real Temporal dev server and the
 // simulator, each beside its baseline measured in the same run. Prints a table and writes it as
-// JSON to bench/results/<timestamp>.json and bench/results/latest.json.
+// JSON to bench/results/<timestamp>.json and bench/results/latest.json. `--cluster`: the
+// cluster benchmarks instead (bench/cluster.ts), a real Temporal cluster beside the dev server.
 import path from 'node:path';
 import { startEnvironment } from './environment';
 import { parseOptions, type BenchmarkName, type BenchOptions } from './options';
 import { describeMachine, table, writeResults, type Row } from './report';
+import { runClusterBench } from './cluster';
 import { runDownload } from './download';
 import { runLatency } from './latency';
 import { runPolling } from './polling';
@@ -38,6 +40,7 @@ const runners: Record<BenchmarkName, Runner> = {
 };
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--cluster')) return runClusterBench(process.argv.slice(2));
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const machine = describeMachine();

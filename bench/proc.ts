@@ -1,6 +1,6 @@
 // Memory and CPU of a process, read from /proc (Linux): what the kernel charges, not what a
 // runtime reports about itself.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, fixed at 100 on Linux
 
@@ -24,6 +24,32 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
   return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds of a process and all its descendants, live or reaped (PostgreSQL's backends). */
+export function treeCpuSecondsOf(pid: number): number {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const visit = (p: number): void => {
+    try {
+      total += cpuSecondsOf(p);
+    } catch {
+      return;
+    }
+    for (const child of parents.get(p) ?? []) visit(child);
+  };
+  visit(pid);
+  return total;
 }
 
 /** CPU seconds spent by each named process between two calls. */

@@ -2,6 +2,7 @@
 // Starts its own dev server, the simulator, the gateway and a worker; runs one job per scenario;
 // writes every run of each job (continue-as-new chains included) to test/fixtures/histories/.
 // Re-record only on purpose: the point of the fixtures is that old histories keep replaying.
+// `npm run record-histories -- name…` records only the named scenarios (new ones, typically).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,11 @@ const scenarios: Record<string, JobInputJson> = {
     notify: [{ type: 'webhook', url: 'http://127.0.0.1:9/unreachable', secretEnv: 'HOOK_SECRET' }],
   },
   'cancelled-mid-poll': { profile: 'aso-export', params: { reportId: 'c', scenario: { durationMs: 60_000 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+  // Callbacks in an API's own words (profile callback sections).
+  'api-callback-progress-success': { profile: 'render-farm', title: 'Teapot', params: { scene: 'teapot', scenario: { durationMs: 900, progressCallbacks: 2 } }, completion: { mode: 'callback', timeout: '1m' } },
+  'api-callback-refused-timeout': { profile: 'transcribe', params: { media: 'm', scenario: { durationMs: 100, callback: 'garbled' } }, completion: { mode: 'callback', timeout: '1m', heartbeatTimeout: '2s' } },
+  'correlated-callback-hybrid': { profile: 'signed-events', params: { dataset: 'd', scenario: { durationMs: 600, progressCallbacks: 1 } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
+  'poll-progress-error-code': { profile: 'lro-export', params: { dataset: 'e', scenario: { durationMs: 300, outcome: 'failed', errorMessage: 'too large', retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
 };
 
 /** Scenarios that need a hand from outside while they run. */
@@ -47,7 +53,10 @@ async function main(): Promise<void> {
   const stack = await startStack(undefined, { env: { HOOK_SECRET: `whsec_${Buffer.from('record-histories-secret-0123').toString('base64')}` } });
   const out = path.resolve(__dirname, '../test/fixtures/histories');
   try {
-    for (const [name, input] of Object.entries(scenarios)) {
+    const only = process.argv.slice(2);
+    const unknown = only.filter((name) => !(name in scenarios));
+    if (unknown.length) throw new Error(`no such scenario: ${unknown.join(', ')} (known: ${Object.keys(scenarios).join(', ')})`);
+    for (const [name, input] of Object.entries(scenarios).filter(([name]) => !only.length || only.includes(name))) {
       const handle = await stack.start(input, `record-${name}`);
       await actions[name]?.(handle);
       const outcome = await handle.result().then(() => 'completed', (err: Error) => `failed: ${err.message}`);

@@ -47,7 +47,7 @@ async function main(): Promise<number> {
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
-    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files], {
+    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? '180000'}`, ...files], {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
     });

@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
+import type { S3Settings } from './activities/download-to-s3';
+import type { EmailSettings } from './notify/email';
 import { parseKeyring, type Keyring } from './tokens/task-token';
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
@@ -38,6 +40,18 @@ const envSchema = z.object({
   POLLBACK_WEB_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
   /** Comma-separated hosts webhook notifications may go to; `*` allows any. Unset: none. */
   POLLBACK_NOTIFY_ALLOWED_HOSTS: z.string().default(''),
+  /** Comma-separated buckets results may be uploaded to (`download.to: s3://…`); `*` allows any. Unset: none. */
+  POLLBACK_S3_ALLOWED_BUCKETS: z.string().default(''),
+  /** `true` for S3-compatible servers that need path-style addressing (endpoint: AWS_ENDPOINT_URL_S3). */
+  POLLBACK_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  /** SMTP server for email notifications: smtp://host:587 (STARTTLS when offered) or smtps://host:465. */
+  POLLBACK_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  POLLBACK_SMTP_USER: z.string().min(1).optional(),
+  POLLBACK_SMTP_PASSWORD: z.string().min(1).optional(),
+  /** The sender of email notifications, e.g. `Pollback <pollback@example.com>`. */
+  POLLBACK_EMAIL_FROM: z.string().min(3).optional(),
+  /** Comma-separated recipient domains email notifications may go to; `*` allows any. Unset: none. */
+  POLLBACK_EMAIL_ALLOWED_DOMAINS: z.string().default(''),
   /** `true` lets job input carry a whole profile (and so choose hosts and headers). */
   POLLBACK_ALLOW_INLINE_PROFILES: z.enum(['true', 'false']).default('false'),
   /** Comma-separated environment variables job input may name (inline profiles, notification tokens). */
@@ -58,6 +72,8 @@ export interface Config {
   allowInlineProfiles: boolean;
   inputEnv: Set<string>;
   workflowBundlePath?: string;
+  email?: EmailSettings;
+  s3: S3Settings;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -70,8 +86,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       throw new ConfigError(`POLLBACK_TOKEN_KEYS: ${(err as Error).message}`);
     }
   }
+  if (e.POLLBACK_SMTP_URL && !e.POLLBACK_EMAIL_FROM) throw new ConfigError('POLLBACK_EMAIL_FROM: required with POLLBACK_SMTP_URL (the sender of email notifications)');
+  if (e.POLLBACK_SMTP_PASSWORD && !e.POLLBACK_SMTP_USER) throw new ConfigError('POLLBACK_SMTP_USER: required with POLLBACK_SMTP_PASSWORD');
+  const email: EmailSettings | undefined =
+    e.POLLBACK_SMTP_URL && e.POLLBACK_EMAIL_FROM
+      ? {
+          smtpUrl: e.POLLBACK_SMTP_URL,
+          from: e.POLLBACK_EMAIL_FROM,
+          allowedDomains: list(e.POLLBACK_EMAIL_ALLOWED_DOMAINS),
+          ...(e.POLLBACK_SMTP_USER ? { user: e.POLLBACK_SMTP_USER } : {}),
+          ...(e.POLLBACK_SMTP_PASSWORD ? { password: e.POLLBACK_SMTP_PASSWORD } : {}),
+        }
+      : undefined;
   return {
     taskQueue: e.POLLBACK_TASK_QUEUE,
+    ...(email ? { email } : {}),
+    s3: { allowedBuckets: list(e.POLLBACK_S3_ALLOWED_BUCKETS), forcePathStyle: e.POLLBACK_S3_FORCE_PATH_STYLE === 'true' },
     downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),
     slackApiUrl: e.SLACK_API_URL,
     webUiUrl: e.POLLBACK_WEB_UI_URL,

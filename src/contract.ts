@@ -5,6 +5,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const DEFAULT_TASK_QUEUE = 'pollback';
 export const WORKFLOW_TYPE = 'asyncJob';
 export const CALLBACK_SIGNAL = 'callback';
+/** An authenticated callback the gateway could not read: carries only the reason, never the body. */
+export const CALLBACK_REFUSED_SIGNAL = 'callbackRefused';
 export const STATUS_QUERY = 'status';
 
 export const searchAttributes = {
@@ -32,23 +34,41 @@ export type RemoteState = 'running' | 'succeeded' | 'failed' | 'cancelled';
  * reused the same workflow id. Senders with Temporal access may omit it.
  */
 export type CallbackSignal =
-  | { kind: 'success'; output?: unknown; runId?: string }
-  | { kind: 'failure'; error?: string; cause?: string; runId?: string }
-  | { kind: 'heartbeat'; runId?: string };
+  | { kind: 'success'; output?: unknown; resultUrl?: string; sha256?: string; runId?: string }
+  | { kind: 'failure'; error?: string; cause?: string; code?: string; runId?: string }
+  | { kind: 'cancelled'; error?: string; code?: string; runId?: string }
+  | { kind: 'heartbeat'; progress?: number; runId?: string };
+
+/** Payload of the `callbackRefused` signal: why a callback that authenticated was not accepted. */
+export interface CallbackRefusedSignal {
+  reason: string;
+  runId?: string;
+}
+
+/** The remote job's progress: a percentage (0–100). */
+export type Progress = number;
 
 /** Answer of the `status` query. */
 export interface JobStatus {
   phase: Phase;
   profile: string;
   mode: 'callback' | 'poll' | 'hybrid';
+  /** When the job started (its first run: unchanged by continue-as-new). */
+  startedAt: string;
+  /** The job in a person's words (its title, or profile and mode); the same in every run. */
+  summary: string;
   remoteJobId?: string;
   remoteStatus?: string;
   remoteState?: RemoteState;
+  /** The remote job's own progress, percent, from its last status read or callback. */
+  remoteProgress?: Progress;
   pollCount: number;
   nextPollAt?: string;
   callbackDeadline?: string;
   deadline: string;
   lastError?: string;
+  /** Callbacks that authenticated but could not be accepted, and why the last one was refused. */
+  refusedCallbacks?: { count: number; lastAt: string; lastReason: string };
   runsSoFar: number;
   /** While downloading: bytes so far, and the total when the server announced it. */
   download?: { bytes: number; total?: number };

@@ -55,6 +55,8 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
     notifyAllowedHosts: config.notifyAllowedHosts,
     allowInlineProfiles: config.allowInlineProfiles,
     inputEnv: config.inputEnv,
+    ...(config.email ? { email: config.email } : {}),
+    s3: config.s3,
     ...(config.keyring ? { keyring: config.keyring } : {}),
     ...(config.publicUrl ? { callbackBaseUrl: config.publicUrl } : {}),
   };

@@ -1,5 +1,5 @@
 import { ensureOk, send } from '../http/client';
-import { renderJson, renderMap, renderUrl } from '../profiles/template';
+import { renderRequest } from '../profiles/requests';
 import { requestScope, type ActivityDeps } from './context';
 import type { CancelRemoteJobArgs } from './types';
 
@@ -13,17 +13,9 @@ export async function cancelRemoteJob(deps: ActivityDeps, args: CancelRemoteJobA
   const { profile, context, redact } = requestScope(deps, args.profile, args.params);
   if (!profile.cancel) return { cancelled: false, detail: `profile "${profile.name}" has no cancel request` };
   context.remote = args.remote;
-  const cancel = profile.cancel;
-  const url = new URL(renderUrl(cancel.url, context, 'cancel.url'));
-  for (const [key, value] of Object.entries(renderMap(cancel.query, context, 'cancel.query'))) url.searchParams.set(key, value);
-  const request = { method: cancel.method, purpose: 'cancel', redact } as const;
-  const res = await send({
-    ...request,
-    url: url.toString(),
-    headers: renderMap(cancel.headers, context, 'cancel.headers'),
-    json: cancel.body === undefined ? undefined : renderJson(cancel.body, context, 'cancel.body'),
-    allowedHosts: profile.allowedHosts,
-  });
+  const { method, url, headers, json } = renderRequest(profile.cancel, context, 'cancel');
+  const request = { method, purpose: 'cancel', redact } as const;
+  const res = await send({ ...request, url, headers, json, allowedHosts: profile.allowedHosts });
   if (res.status === 404 || res.status === 409 || res.status === 410) return { cancelled: false, detail: `the remote job was already gone or finished (HTTP ${res.status})` };
   ensureOk(res, request);
   return { cancelled: true, detail: `the remote API accepted the cancel (HTTP ${res.status})` };

@@ -2,6 +2,8 @@
 // vars and secrets read from the worker's environment; the values to scrub from errors.
 import { Context } from '@temporalio/activity';
 import { ErrorType, nonRetryable } from '../errors';
+import type { EmailSettings } from '../notify/email';
+import type { S3Settings } from './download-to-s3';
 import { profileSchema, type Profile } from '../profiles/schema';
 import type { TemplateContext } from '../profiles/template';
 import { describeIssues } from '../validation';
@@ -22,6 +24,10 @@ export interface ActivityDeps {
   slackApiUrl: string;
   /** Temporal Web UI base URL, for links in notifications. */
   webUiUrl?: string;
+  /** S3 uploads of results (`download.to: s3://…`); absent: buckets are refused. */
+  s3?: S3Settings;
+  /** SMTP server and sender for email notifications; absent: email is not configured. */
+  email?: EmailSettings;
   /** Hosts webhook notifications may be sent to (`*` for any). */
   notifyAllowedHosts: readonly string[];
   /** Whether job input may carry a whole profile (it then chooses hosts and headers). */

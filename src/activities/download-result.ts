@@ -18,6 +18,7 @@ import type { Profile } from '../profiles/schema';
 import { renderMap } from '../profiles/template';
 import { downloadProgressSignal } from '../workflows/signals';
 import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
+import { downloadToS3 } from './download-to-s3';
 import { readRemoteStatus } from './read-remote-status';
 import type { DownloadedFile, DownloadResultArgs } from './types';
 
@@ -63,7 +64,7 @@ export function fileNameFrom(disposition: string | undefined, url: URL): string 
  * a second, and not in the first second: a signal costs the job a workflow task and four history
  * events, which a download over in a moment does not need.
  */
-function progressReporter(workflowId: string): (bytes: number, total: number | undefined) => void {
+export function progressReporter(workflowId: string): (bytes: number, total: number | undefined) => void {
   let lastAt = Date.now();
   let lastStep = -1;
   return (bytes, total) => {
@@ -81,7 +82,7 @@ function progressReporter(workflowId: string): (bytes: number, total: number | u
 }
 
 /** Where the result is: the status read's URL, the callback output's, or a fresh status read's. */
-async function resolveResultUrl(deps: ActivityDeps, args: DownloadResultArgs, profile: Profile): Promise<string | undefined> {
+export async function resolveResultUrl(deps: ActivityDeps, args: DownloadResultArgs, profile: Profile): Promise<string | undefined> {
   if (args.resultUrl) return args.resultUrl;
   const fromCallback = extractString(profile.callback?.resultUrl, { headers: {}, body: args.callbackOutput });
   if (fromCallback) return fromCallback;
@@ -119,7 +120,7 @@ async function hashFile(file: string, hash: Hash): Promise<void> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -146,6 +147,7 @@ function rangeStart(contentRange: string | undefined): number | undefined {
 
 /** Downloads the job's result; `null` when the remote job produced nothing to download. */
 export async function downloadResult(deps: ActivityDeps, args: DownloadResultArgs): Promise<DownloadedFile | null> {
+  if (args.to?.startsWith('s3://')) return downloadToS3(deps, { ...args, to: args.to });
   const ctx = Context.current();
   let beat: HeartbeatState = { bytes: 0, ...((ctx.info.heartbeatDetails as HeartbeatState | undefined) ?? {}) };
   // A steady heartbeat, whatever the link's speed: a stalled or slow download is still alive,
@@ -176,7 +178,7 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
   await mkdir(dir, { recursive: true });
   const headers = renderMap(profile.result?.headers, context, 'result.headers');
   let validator = (ctx.info.heartbeatDetails as HeartbeatState | undefined)?.validator;
-  const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
+  const announcedSha256 = args.sha256 ?? extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
   const report = progressReporter(workflowId);
   const onDisk = (): Promise<number> => stat(partial).then((s) => s.size, () => 0);
 

@@ -2,7 +2,8 @@
 // target that still fails is reported in the job's result, never failing the job.
 import { Context } from '@temporalio/activity';
 import { ErrorType, nonRetryable } from '../errors';
-import { messageText, webhookPayload, type JobSummary } from '../notify/message';
+import { sendEmail } from '../notify/email';
+import { headline, messageText, webhookPayload, type JobSummary } from '../notify/message';
 import { postSlackMessage } from '../notify/slack';
 import { sendWebhook } from '../notify/webhook';
 import type { NotifyTarget } from '../workflows/input';
@@ -29,6 +30,11 @@ export async function notify(deps: ActivityDeps, args: NotifyArgs): Promise<void
   const { target } = args;
   if (target.type === 'slack') {
     await postSlackMessage({ token: secret(deps, target.tokenEnv, 'Slack notification'), apiUrl: deps.slackApiUrl, channel: target.channel, text: messageText(summary) });
+    return;
+  }
+  if (target.type === 'email') {
+    if (!deps.email) throw nonRetryable(ErrorType.SecretMissing, 'email notification needs POLLBACK_SMTP_URL and POLLBACK_EMAIL_FROM, which are not set on this worker');
+    await sendEmail(deps.email, { to: target.to, subject: headline(summary), text: messageText(summary), id: args.messageId, jobId: summary.workflowId });
     return;
   }
   await sendWebhook({

@@ -2,7 +2,7 @@ import type { RemoteState } from '../contract';
 import { ErrorType, nonRetryable } from '../errors';
 import { ensureOk, retryAfterMs, send } from '../http/client';
 import { checkedUrl } from '../http/hosts';
-import { describeExtractor, extractNumber, extractString } from '../profiles/extract';
+import { describeExtractor, extractNumber, extractProgress, extractString } from '../profiles/extract';
 import { renderMap, renderUrl } from '../profiles/template';
 import { requestScope, type ActivityDeps } from './context';
 import type { ReadRemoteStatusArgs, RemoteStatus } from './types';
@@ -41,6 +41,10 @@ export async function readRemoteStatus(deps: ActivityDeps, args: ReadRemoteStatu
   const result: RemoteStatus = { state, rawStatus };
   const message = extractString(status.error, view);
   if (message !== undefined) result.message = message.slice(0, 1000);
+  const code = extractString(status.errorCode, view);
+  if (code !== undefined) result.code = code.slice(0, 256);
+  const progress = extractProgress(status.progress, status.progressMax, view);
+  if (progress !== undefined) result.progress = progress;
   const resultUrl = extractString(status.resultUrl, view);
   if (resultUrl !== undefined) {
     result.resultUrl = checkedUrl(new URL(resultUrl, rawUrl).toString(), profile.allowedHosts, 'result URL from the status response').toString();

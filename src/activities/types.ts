@@ -40,6 +40,10 @@ export interface RemoteStatus {
   /** The API's own word for the state, e.g. "processing". */
   rawStatus: string;
   message?: string;
+  /** The API's own error code of a failed job. */
+  code?: string;
+  /** The remote job's progress, percent. */
+  progress?: number;
   resultUrl?: string;
   resultUrlExpiresAt?: number;
   retryAfterMs?: number;
@@ -53,9 +57,13 @@ export interface DownloadResultArgs {
   resultUrl?: string;
   /** A successful callback's output: may carry the result URL and checksum (per the profile). */
   callbackOutput?: unknown;
+  /** The result's sha256 as a callback announced it (API-style callbacks; checked after download). */
+  sha256?: string;
   /** Overrides the name the server suggests; sanitised either way. */
   fileName?: string;
   maxBytes: number;
+  /** Where the result goes instead of the local folder: `s3://bucket/prefix/{name}`. */
+  to?: string;
 }
 
 /** A reference to the downloaded file: results cross history as references, never bytes. */

@@ -4,11 +4,7 @@
 // Retry-After where a repeat is safe (callbacks, reads, starts with an Idempotency-Key).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { JobResult, Phase } from '../contract';
-import type { CallbackAck } from '../gateway/deliver-callback';
-import type { JobState, JobSummary, JobView } from '../gateway/jobs/job-view';
-import type { CancelJobResponse, StartedJobResponse } from '../gateway/routes/jobs';
-import type { JobInputJson } from '../workflows/input';
+import type { CallbackAck, CancelJobResponse, CreatedScheduleResponse, CreateScheduleRequest, JobInputJson, JobResult, JobState, JobSummary, JobView, Phase, ScheduleSummaryView, ScheduleView, StartedJobResponse } from '../api/contract';
 import { JobFailedError, PollbackApiError, WaitTimeoutError } from './errors';
 
 export interface PollbackClientOptions {
@@ -146,6 +142,38 @@ export class PollbackClient {
     });
     if (response.statusCode !== 200 && response.statusCode !== 206) throw await problemFrom(response);
     return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  /** Creates a recurring job (a Temporal Schedule); `job` is the input of startJob. */
+  createSchedule(request: CreateScheduleRequest): Promise<CreatedScheduleResponse> {
+    // Not repeated after a lost answer: a repeat would be refused as ScheduleExists, which says nothing wrong happened.
+    return this.json({ method: 'POST', path: '/v1/schedules', body: request, repeatable: false, auth: true });
+  }
+
+  getSchedule(scheduleId: string): Promise<ScheduleView> {
+    return this.json({ method: 'GET', path: `/v1/schedules/${encodeURIComponent(scheduleId)}`, repeatable: true, auth: true });
+  }
+
+  async listSchedules(opts: { limit?: number } = {}): Promise<ScheduleSummaryView[]> {
+    const qs = opts.limit !== undefined ? `?limit=${opts.limit}` : '';
+    return (await this.json<{ schedules: ScheduleSummaryView[] }>({ method: 'GET', path: `/v1/schedules${qs}`, repeatable: true, auth: true })).schedules;
+  }
+
+  pauseSchedule(scheduleId: string, note?: string): Promise<ScheduleView> {
+    return this.json({ method: 'POST', path: `/v1/schedules/${encodeURIComponent(scheduleId)}/pause`, body: note !== undefined ? { note } : {}, repeatable: true, auth: true });
+  }
+
+  resumeSchedule(scheduleId: string, note?: string): Promise<ScheduleView> {
+    return this.json({ method: 'POST', path: `/v1/schedules/${encodeURIComponent(scheduleId)}/resume`, body: note !== undefined ? { note } : {}, repeatable: true, auth: true });
+  }
+
+  /** A run now, outside the schedule (also while paused). */
+  triggerSchedule(scheduleId: string): Promise<{ scheduleId: string; triggered: true }> {
+    return this.json({ method: 'POST', path: `/v1/schedules/${encodeURIComponent(scheduleId)}/trigger`, body: {}, repeatable: false, auth: true });
+  }
+
+  deleteSchedule(scheduleId: string): Promise<{ scheduleId: string; deleted: true }> {
+    return this.json({ method: 'DELETE', path: `/v1/schedules/${encodeURIComponent(scheduleId)}`, repeatable: true, auth: true });
   }
 
   completeTask(taskToken: string, output?: unknown): Promise<CallbackAck> {

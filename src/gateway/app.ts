@@ -6,6 +6,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
+import type { Profile } from '../profiles/schema';
+import type { S3Settings } from '../activities/download-to-s3';
 import type { Keyring } from '../tokens/task-token';
 import { bearerAuth, type ApiAuth } from './auth';
 import { documentResponses } from './documented-responses';
@@ -19,6 +22,8 @@ import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
 import { jobRoutes } from './routes/jobs';
+import { profileCallbackRoutes } from './routes/profile-callbacks';
+import { scheduleRoutes } from './routes/schedules';
 import { sfnRoutes } from './routes/sfn';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookSource } from './webhooks/sources';
@@ -35,8 +40,14 @@ export interface GatewayDeps {
   /** Job API auth. Default: no tokens, so the job API refuses everyone; `off` only on purpose. */
   apiAuth?: ApiAuth;
   webhookSources?: ReadonlyMap<string, WebhookSource>;
+  /** Profiles whose callback sections the gateway serves (default: the built-in ones). */
+  profiles?: ReadonlyMap<string, Profile>;
+  /** Where profiles' callback secrets are read from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** The workers' download folder; results are streamed only from inside it. */
   resultRoot?: string;
+  /** Results uploaded to S3 are handed out as pre-signed GET redirects, for these buckets only. */
+  s3?: S3Settings;
   /**
    * Requests per window (default a minute) per client IP; 0 or unset: no limit. main.ts sets
    * POLLBACK_RATE_LIMIT (600 by default); embedders and test stacks choose their own.
@@ -108,10 +119,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(callbackRoutes, callbackTarget);
   await app.register(sfnRoutes, callbackTarget);
   await app.register(webhookRoutes, { ...temporal, sources: deps.webhookSources ?? new Map() });
+  const profiles = deps.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR]));
+  await app.register(profileCallbackRoutes, { ...callbackTarget, profiles, env: deps.env ?? process.env });
   await app.register(async (jobApi) => {
     jobApi.addHook('onRequest', bearerAuth(auth));
     await jobApi.register(jobRoutes, { ...temporal, ...links, taskQueue, secured, metrics });
-    await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}) });
+    await jobApi.register(scheduleRoutes, { ...temporal, ...links, taskQueue, secured });
+    await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}), ...(deps.s3 ? { s3: deps.s3 } : {}) });
   });
   await app.register(healthRoutes, { ...temporal, namespace, registry });
   return app;

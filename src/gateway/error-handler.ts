@@ -27,6 +27,7 @@ export function toProblem(err: FastifyError, request: FastifyRequest): HttpProbl
 
 export function problemErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(err, request);
-  request.callbackOutcome = problem.problemType;
+  // A handler that refused an authenticated callback has already said so: keep its outcome.
+  if (request.callbackOutcome !== 'refused') request.callbackOutcome = problem.problemType;
   return sendProblem(reply, problem);
 }

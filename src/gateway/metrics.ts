@@ -9,7 +9,7 @@ import { WORKFLOW_TYPE, searchAttributes, type Phase } from '../contract';
 import { bounded, type TemporalAccess } from './temporal-call';
 
 /** Which kind of callback endpoint a route is (route config `callbackKind`). */
-export type CallbackKind = 'callback-url' | 'task' | 'sfn' | 'webhook';
+export type CallbackKind = 'callback-url' | 'task' | 'sfn' | 'webhook' | 'profile';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -22,6 +22,13 @@ export const ProblemType = {
   TaskTimedOut: 'TaskTimedOut',
   TaskDoesNotExist: 'TaskDoesNotExist',
   InvalidOutput: 'InvalidOutput',
+  /** The caller authenticated, but its callback could not be read (the job is told why). */
+  CallbackRefused: 'CallbackRefused',
+  /** A correlated callback matched no job (yet): the sender should retry. */
+  NoMatchingJob: 'NoMatchingJob',
+  /** A profile's callback endpoint that this gateway cannot serve (unknown profile, secret not set). */
+  CallbackEndpointNotFound: 'CallbackEndpointNotFound',
+  CallbackNotConfigured: 'CallbackNotConfigured',
   /** The Step Functions endpoint was asked for an operation other than the three task calls. */
   UnknownOperation: 'UnknownOperation',
   // webhooks
@@ -34,6 +41,9 @@ export const ProblemType = {
   ResultNotReady: 'ResultNotReady',
   ResultNotAvailable: 'ResultNotAvailable',
   RangeNotSatisfiable: 'RangeNotSatisfiable',
+  // schedules
+  ScheduleNotFound: 'ScheduleNotFound',
+  ScheduleExists: 'ScheduleExists',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
 

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, type Config, type GatewayConfig } from '../config';
 import { connectConfig } from '../temporal/connection';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
+import { callbackSecretEnvs } from '../profiles/callback-schema';
 import { buildGateway } from './app';
 import { loadWebhookSources } from './webhooks/sources';
 
@@ -18,6 +20,8 @@ export interface GatewayService {
 export async function startGatewayService(config: Config, gateway: GatewayConfig, env: Readonly<Record<string, string | undefined>>): Promise<GatewayService> {
   if (!config.keyring) throw new ConfigError('POLLBACK_TOKEN_KEYS: required by the gateway, which verifies task tokens');
   const webhookSources = gateway.webhookSourcesFile ? await loadWebhookSources(gateway.webhookSourcesFile, env) : new Map();
+  // The same profiles as the workers: the gateway reads their callback sections.
+  const profiles = await loadProfiles(config.profilesDir ? [BUILTIN_PROFILES_DIR, config.profilesDir] : [BUILTIN_PROFILES_DIR]);
   // Lazy: the gateway starts even while Temporal is down (/readyz says so, callbacks get 503 + Retry-After).
   const { connectionOptions, namespace } = connectConfig(env);
   const connection = Connection.lazy(connectionOptions);
@@ -33,7 +37,10 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     webUiUrl: config.webUiUrl,
     apiAuth: gateway.apiAuth === 'off' ? 'off' : { tokens: gateway.apiTokens },
     webhookSources,
+    profiles,
+    env,
     resultRoot: config.downloadDir,
+    s3: config.s3,
     rateLimit: { max: gateway.rateLimitPerMinute },
     bodyLimit: gateway.bodyLimit,
     requestTimeoutMs: gateway.requestTimeoutMs,
@@ -42,7 +49,11 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
   });
   const url = await app.listen({ host: gateway.host, port: gateway.port });
   if (gateway.apiAuth === 'off') app.log.warn('job API authentication is OFF (POLLBACK_API_AUTH=off): anyone who reaches this port can start and cancel jobs');
-  app.log.info({ taskQueue: config.taskQueue, namespace, webhookSources: [...webhookSources.keys()] }, 'pollback gateway ready');
+  for (const profile of profiles.values()) {
+    const missing = callbackSecretEnvs(profile.callback).filter((name) => !env[name]);
+    if (missing.length) app.log.warn({ profile: profile.name, missing }, 'callbacks of this profile will be answered 500 CallbackNotConfigured until these variables are set on the gateway');
+  }
+  app.log.info({ taskQueue: config.taskQueue, namespace, webhookSources: [...webhookSources.keys()], profiles: [...profiles.keys()] }, 'pollback gateway ready');
   return {
     app,
     url,

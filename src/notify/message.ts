@@ -37,8 +37,13 @@ const HEADLINE: Record<JobEvent, (s: JobSummary) => string> = {
   cancelled: (s) => `🚫 ${s.title} was cancelled after ${formatDuration(s.durationMs)}.`,
 };
 
+/** One line for an email subject or a notification preview. */
+export function headline(s: JobSummary): string {
+  return HEADLINE[s.event](s);
+}
+
 export function messageText(s: JobSummary): string {
-  const lines = [HEADLINE[s.event](s)];
+  const lines = [headline(s)];
   if (s.file) lines.push(`File: ${s.file.fileName} (${formatBytes(s.file.size)}), saved to ${s.file.path}`);
   if (s.error) lines.push(`Reason: ${s.error.message}${s.error.type ? ` [${s.error.type}]` : ''}`);
   if (s.remoteJobId) lines.push(`Remote job: ${s.remoteJobId}`);
@@ -69,5 +74,6 @@ export function webhookPayload(s: JobSummary, timestamp: Date): { type: string; 
 /** How a target is named in results and the Web UI: never its secret, never a query string. */
 export function targetLabel(target: NotifyTarget): string {
   if (target.type === 'slack') return `slack:${target.channel}`;
+  if (target.type === 'email') return `email:${target.to.join(',')}`;
   return `webhook:${target.url.replace(/^https?:\/\//, '').split(/[?#]/)[0] ?? ''}`;
 }

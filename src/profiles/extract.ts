@@ -31,3 +31,10 @@ export function extractNumber(extractor: Extractor | undefined, response: Respon
 export function describeExtractor(extractor: Extractor): string {
   return 'header' in extractor ? `header ${extractor.header}` : `body field ${extractor.body}`;
 }
+
+/** A progress value as percent (0–100), whatever scale the API counts in; undefined when absent or not a number. */
+export function extractProgress(extractor: Extractor | undefined, max: number, response: ResponseView): number | undefined {
+  const value = extractNumber(extractor, response);
+  if (value === undefined) return undefined;
+  return Math.min(100, Math.max(0, Math.round((value / max) * 1000) / 10));
+}

@@ -14,11 +14,21 @@ export interface DeliveryHooks {
 
 type AttemptResult = 'delivered' | 'retry' | 'rejected';
 
-async function attempt(dispatcher: Dispatcher, url: string, body: string, signal: AbortSignal): Promise<AttemptResult> {
+export interface DeliveryOptions {
+  /** Extra headers per attempt (a signature with a fresh timestamp, a bearer token). */
+  headers?: (body: string) => Record<string, string>;
+  /** Which statuses are worth another attempt (default: 5xx and 429). */
+  retryOn?: (status: number) => boolean;
+  maxAttempts?: number;
+}
+
+const transient = (status: number): boolean => status >= 500 || status === 429;
+
+async function attempt(dispatcher: Dispatcher, url: string, body: string, signal: AbortSignal, options: DeliveryOptions): Promise<AttemptResult> {
   try {
     const response = await request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...options.headers?.(body) },
       body,
       signal,
       dispatcher,
@@ -27,7 +37,7 @@ async function attempt(dispatcher: Dispatcher, url: string, body: string, signal
     });
     await response.body.dump();
     if (response.statusCode >= 200 && response.statusCode < 300) return 'delivered';
-    return response.statusCode >= 500 || response.statusCode === 429 ? 'retry' : 'rejected';
+    return (options.retryOn ?? transient)(response.statusCode) ? 'retry' : 'rejected';
   } catch (err) {
     if (signal.aborted) throw err;
     return 'retry';
@@ -35,17 +45,18 @@ async function attempt(dispatcher: Dispatcher, url: string, body: string, signal
 }
 
 /** POSTs `payload` as JSON; resolves true once a 2xx is received, false after giving up. */
-export async function deliverCallback(dispatcher: Dispatcher, url: string, payload: unknown, signal: AbortSignal, hooks: DeliveryHooks): Promise<boolean> {
+export async function deliverCallback(dispatcher: Dispatcher, url: string, payload: unknown, signal: AbortSignal, hooks: DeliveryHooks, options: DeliveryOptions = {}): Promise<boolean> {
   const body = JSON.stringify(payload);
   let backoffMs = FIRST_BACKOFF_MS;
+  const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   for (let n = 1; ; n += 1) {
     hooks.onAttempt();
-    const result = await attempt(dispatcher, url, body, signal);
+    const result = await attempt(dispatcher, url, body, signal, options);
     if (result === 'delivered') {
       hooks.onDelivered();
       return true;
     }
-    if (result === 'rejected' || n === MAX_ATTEMPTS) return false;
+    if (result === 'rejected' || n === maxAttempts) return false;
     await sleep(backoffMs, undefined, { signal, ref: false });
     backoffMs *= 2;
   }

@@ -17,6 +17,7 @@ export interface SimContext {
   signer: UrlSigner;
   scheduler: Scheduler;
   credentials: Credentials;
+  webhookSecret: string;
   dispatcher: Dispatcher;
   log: FastifyBaseLogger;
 }

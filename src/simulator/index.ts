@@ -1,3 +1,3 @@
-export { startSimulator, DEFAULT_CREDENTIALS, type Simulator, type SimulatorOptions } from './server';
+export { startSimulator, DEFAULT_CREDENTIALS, DEFAULT_WEBHOOK_SECRET, type Simulator, type SimulatorOptions } from './server';
 export { type Counters } from './counters';
 export { type Clock } from './clock';

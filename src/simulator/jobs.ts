@@ -5,7 +5,7 @@ import { type JobCounters, zeroJobCounters } from './counters';
 import { payloadSha256 } from './payload';
 import { type Scenario } from './scenario';
 
-export type Style = 'aso' | 'task' | 'lro';
+export type Style = 'aso' | 'task' | 'lro' | 'render' | 'transcribe' | 'events';
 export type Outcome = Scenario['outcome'];
 export type Phase = 'processing' | Outcome;
 
@@ -17,6 +17,12 @@ export interface TaskSpec {
   cause?: string;
 }
 
+/** Where a third-party-style API calls back, as its start request said. */
+export interface NotifySpec {
+  url: string;
+  token?: string;
+}
+
 export interface JobPlan {
   style: Style;
   scenario: Scenario;
@@ -24,6 +30,7 @@ export interface JobPlan {
   outcome: Outcome;
   idempotencyKey: string | undefined;
   task?: TaskSpec;
+  notify?: NotifySpec;
 }
 
 export interface Job extends Readonly<JobPlan> {

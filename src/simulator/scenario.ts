@@ -8,6 +8,8 @@ const scenarioSchema = z.strictObject({
   durationMs: z.int().nonnegative().optional(),
   outcome: z.enum(['succeeded', 'failed', 'cancelled']).default('succeeded'),
   errorMessage: z.string().optional(),
+  // The API's own error code of a failed job (each style has its default).
+  errorCode: z.string().regex(/^[\w.-]{1,64}$/).optional(),
   neverFinish: z.boolean().default(false),
   // The first N start requests of a job fail after the job was created (the response is lost),
   // so a client's retry must reuse its idempotency key to avoid a second job.
@@ -28,7 +30,11 @@ const scenarioSchema = z.strictObject({
   expiredResultUrls: z.int().nonnegative().default(0),
   // The announced checksum does not match the bytes (a corrupted object).
   wrongChecksum: z.boolean().default(false),
-  callback: z.enum(['normal', 'drop', 'duplicate', 'early']).default('normal'),
+  // garbled: the final callback uses a state word the API never documented; unsigned: sent
+  // without its signature (the signed-event style).
+  callback: z.enum(['normal', 'drop', 'duplicate', 'early', 'garbled', 'unsigned']).default('normal'),
+  // "Still working" callbacks (with progress) sent while the job runs, before the final one.
+  progressCallbacks: z.int().min(0).max(20).default(0),
   callbackDelayMs: z.int().nonnegative().default(0),
 });
 

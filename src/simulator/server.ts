@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin';
 import { asoRoutes } from './routes/aso';
 import { fileRoutes } from './routes/files';
 import { lroRoutes } from './routes/lro';
+import { notifyingRoutes } from './routes/notifying';
 import { taskTokenRoutes } from './routes/task-token';
 import { Scheduler } from './scheduler';
 import { UrlSigner } from './signing';
@@ -21,6 +22,8 @@ export interface SimulatorOptions {
   port?: number;
   credentials?: Credentials;
   logger?: boolean;
+  /** Signs the signed-event style's callbacks (Stripe-style HMAC); the gateway's profile must know it. */
+  webhookSecret?: string;
   /** Drives job states and URL expiries; tests pass a manual clock to jump past an expiry. */
   clock?: Clock;
 }
@@ -32,6 +35,7 @@ export interface Simulator {
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { bearerToken: 'sim-bearer-token', apiKey: 'sim-api-key' };
+export const DEFAULT_WEBHOOK_SECRET = 'sim-webhook-secret-0123456789abcdef';
 
 function buildApp(ctx: SimContext, app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, _request, reply) => {
@@ -45,6 +49,7 @@ function buildApp(ctx: SimContext, app: FastifyInstance): void {
   void app.register(asoRoutes(ctx));
   void app.register(taskTokenRoutes(ctx));
   void app.register(lroRoutes(ctx));
+  void app.register(notifyingRoutes(ctx));
   void app.register(fileRoutes(ctx));
   void app.register(adminRoutes(ctx));
 }
@@ -67,6 +72,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     signer: new UrlSigner(),
     scheduler: new Scheduler((err) => app.log.error({ err }, 'scheduled task failed')),
     credentials: opts.credentials ?? DEFAULT_CREDENTIALS,
+    webhookSecret: opts.webhookSecret ?? DEFAULT_WEBHOOK_SECRET,
     dispatcher,
     log: app.log,
   };

@@ -10,7 +10,7 @@ import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
 import { parseJobInput } from './input';
 import { JobState, type CarriedState } from './job-state';
-import { callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQuery } from './signals';
+import { callbackRefusedSignal, callbackRefusedSignalSchema, callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
@@ -21,6 +21,11 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
   const expectsCallback = input.completion.mode !== 'poll';
   let heartbeats = 0;
 
+  const forThisJob = (runId: string | undefined): boolean => {
+    if (runId === undefined || runId === firstRunId) return true;
+    log.warn('ignored a callback for another job that used the same workflow id', { runId });
+    return false;
+  };
   setHandler(callbackSignal, (signal: CallbackSignal) => {
     const parsed = callbackSignalSchema.safeParse(signal);
     if (!parsed.success) {
@@ -28,14 +33,31 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
       return;
     }
     const cb = parsed.data;
-    if (cb.runId !== undefined && cb.runId !== firstRunId) {
-      log.warn('ignored a callback for another job that used the same workflow id', { runId: cb.runId });
-      return;
-    }
+    if (!forThisJob(cb.runId)) return;
     if (!expectsCallback || job.outcome) return; // duplicate or late: the first terminal state stands
-    if (cb.kind === 'heartbeat') heartbeats++;
-    else if (cb.kind === 'success') job.outcome = { state: 'succeeded', via: 'callback', output: cb.output };
-    else job.outcome = { state: 'failed', via: 'callback', error: cb.error ?? 'remote job reported failure', ...(cb.cause !== undefined ? { cause: cb.cause } : {}) };
+    switch (cb.kind) {
+      case 'heartbeat':
+        heartbeats++;
+        job.setRemoteProgress(cb.progress);
+        return;
+      case 'success':
+        job.outcome = { state: 'succeeded', via: 'callback', output: cb.output, ...(cb.resultUrl !== undefined ? { resultUrl: cb.resultUrl } : {}), ...(cb.sha256 !== undefined ? { sha256: cb.sha256.toLowerCase() } : {}) };
+        return;
+      case 'failure':
+        job.outcome = { state: 'failed', via: 'callback', error: cb.error ?? 'remote job reported failure', ...(cb.cause !== undefined ? { cause: cb.cause } : {}), ...(cb.code !== undefined ? { code: cb.code } : {}) };
+        return;
+      case 'cancelled':
+        job.outcome = { state: 'cancelled', via: 'callback', message: cb.error ?? 'the remote side reported the job cancelled', ...(cb.code !== undefined ? { code: cb.code } : {}) };
+        return;
+    }
+  });
+  // The gateway tells the job about a callback that authenticated but could not be read, so a
+  // refused callback is never silent; the reason is all it carries (never the body or a secret).
+  setHandler(callbackRefusedSignal, (signal) => {
+    const parsed = callbackRefusedSignalSchema.safeParse(signal);
+    if (!parsed.success || !forThisJob(parsed.data.runId) || job.outcome) return;
+    log.warn('a callback was refused', { reason: parsed.data.reason });
+    job.recordRefusedCallback(parsed.data.reason);
   });
   setHandler(downloadProgressSignal, (progress) => {
     job.download = progress;

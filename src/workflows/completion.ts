@@ -28,7 +28,14 @@ function fail(type: ErrorType, message: string): never {
 }
 
 export function timeoutMessage(job: JobState): string {
-  return `the job did not finish within its timeout of ${formatDuration(job.input.completion.timeout)}`;
+  const refused = job.refusalNote();
+  return `the job did not finish within its timeout of ${formatDuration(job.input.completion.timeout)}${refused ? `; ${refused}` : ''}`;
+}
+
+function callbackTimeoutMessage(job: JobState): string {
+  const wait = formatDuration(job.input.completion.mode === 'callback' ? (job.input.completion.heartbeatTimeout ?? job.input.completion.timeout) : job.input.completion.timeout);
+  const refused = job.refusalNote();
+  return refused ? `no callback was accepted within ${wait}: ${refused}` : `no callback arrived within ${wait}`;
 }
 
 const remaining = (job: JobState): number => job.carried.deadline - Date.now();
@@ -71,16 +78,17 @@ export async function startRemoteJob(job: JobState): Promise<void> {
 
 function recordStatus(job: JobState, status: RemoteStatus): void {
   job.remoteStatus = { raw: status.rawStatus, state: status.state };
+  job.setRemoteProgress(status.progress);
   if (job.outcome) return; // a callback won the race while the poll was in flight
   switch (status.state) {
     case 'succeeded':
       job.outcome = { state: 'succeeded', via: 'poll', ...(status.resultUrl !== undefined ? { resultUrl: status.resultUrl } : {}) };
       return;
     case 'failed':
-      job.outcome = { state: 'failed', via: 'poll', error: status.message ?? `remote status "${status.rawStatus}"` };
+      job.outcome = { state: 'failed', via: 'poll', error: status.message ?? `remote status "${status.rawStatus}"`, ...(status.code !== undefined ? { code: status.code } : {}) };
       return;
     case 'cancelled':
-      job.outcome = { state: 'cancelled', via: 'poll', message: status.message ?? `remote status "${status.rawStatus}"` };
+      job.outcome = { state: 'cancelled', via: 'poll', message: status.message ?? `remote status "${status.rawStatus}"`, ...(status.code !== undefined ? { code: status.code } : {}) };
       return;
     case 'running':
       return;
@@ -96,7 +104,7 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
   while (!job.outcome) {
     const now = Date.now();
     if (completion.mode === 'callback' && carried.callbackDeadline !== undefined && now >= carried.callbackDeadline) {
-      fail(ErrorType.CallbackTimeout, `no callback arrived within ${formatDuration(completion.heartbeatTimeout ?? completion.timeout)}`);
+      fail(ErrorType.CallbackTimeout, callbackTimeoutMessage(job));
     }
     if (now >= carried.deadline) fail(ErrorType.JobTimeout, timeoutMessage(job));
 

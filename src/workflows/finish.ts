@@ -65,8 +65,10 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
         remote: job.carried.remote,
         ...(outcome.resultUrl !== undefined ? { resultUrl: outcome.resultUrl } : {}),
         ...(outcome.output !== undefined ? { callbackOutput: outcome.output } : {}),
+        ...(outcome.sha256 !== undefined ? { sha256: outcome.sha256 } : {}),
         ...(download.fileName !== undefined ? { fileName: download.fileName } : {}),
         maxBytes: download.maxBytes,
+        ...(download.to !== undefined ? { to: download.to } : {}),
       });
       if (file) job.file = file;
     } catch (err) {
@@ -111,12 +113,18 @@ export function remoteFailure(job: JobState): ApplicationFailure | undefined {
       type: ErrorType.RemoteJobFailed,
       nonRetryable: true,
       // The cause in full stays in the details; the message is what the Web UI and lists show.
-      message: `remote job failed: ${outcome.error}${outcome.cause ? ` (${excerpt(outcome.cause)})` : ''}`,
-      details: [{ error: outcome.error, cause: outcome.cause, via: outcome.via }],
+      // The API's own error code leads, as the API's documentation names it.
+      message: `remote job failed: ${outcome.code !== undefined ? `[${outcome.code}] ` : ''}${outcome.error}${outcome.cause ? ` (${excerpt(outcome.cause)})` : ''}`,
+      details: [{ error: outcome.error, cause: outcome.cause, via: outcome.via, ...(outcome.code !== undefined ? { code: outcome.code } : {}) }],
     });
   }
   if (outcome?.state === 'cancelled') {
-    return ApplicationFailure.create({ type: ErrorType.RemoteJobCancelled, nonRetryable: true, message: `remote job was cancelled: ${outcome.message}` });
+    return ApplicationFailure.create({
+      type: ErrorType.RemoteJobCancelled,
+      nonRetryable: true,
+      message: `remote job was cancelled: ${outcome.code !== undefined ? `[${outcome.code}] ` : ''}${outcome.message}`,
+      details: outcome.code !== undefined ? [{ code: outcome.code, via: outcome.via }] : [],
+    });
   }
   return undefined;
 }

@@ -41,6 +41,8 @@ const events = z.array(z.enum(['succeeded', 'failed', 'cancelled'])).min(1).defa
 export const notifyTargetSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('slack'), channel: z.string().min(1).max(200), tokenEnv: envName.default('SLACK_BOT_TOKEN'), on: events }),
   z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), secretEnv: envName, on: events }),
+  // The SMTP server and sender are the worker's settings (POLLBACK_SMTP_URL, POLLBACK_EMAIL_FROM), never input's.
+  z.strictObject({ type: z.literal('email'), to: z.array(z.email()).min(1).max(50), on: events }),
 ]);
 export type NotifyTarget = z.output<typeof notifyTargetSchema>;
 
@@ -56,7 +58,12 @@ export const jobInputSchema = z.strictObject({
   completion: completionSchema,
   /** Where the result goes: `false` leaves it at the remote side; otherwise streamed to `downloads/<job>/<name>`. */
   download: z
-    .union([z.literal(false), z.strictObject({ fileName: z.string().min(1).max(150).optional(), maxBytes: z.number().int().positive().default(GIB) })])
+    .union([z.literal(false), z.strictObject({
+        fileName: z.string().min(1).max(150).optional(),
+        maxBytes: z.number().int().positive().default(GIB),
+        /** Object storage instead of the local folder: `s3://bucket/prefix/{name}` ({name}: the file name, {jobId}: the job). */
+        to: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s]*$/, 's3://bucket/key, e.g. "s3://reports/nightly/{name}"').max(1000).optional(),
+      })])
     .default({ maxBytes: GIB }),
   notify: z.array(notifyTargetSchema).max(20).default([]),
   /** Polls per run before continue-as-new; keeps history bounded whatever the number of polls. */

@@ -17,18 +17,24 @@ export interface CarriedState {
   /** Callback mode: when the wait for a callback (or the next heartbeat) ends. */
   callbackDeadline?: number;
   lastError?: string;
+  /** Callbacks that authenticated but could not be accepted (kept across runs: a timeout reports them). */
+  refused?: { count: number; lastAt: number; lastReason: string };
+  /** The remote job's own progress, percent. */
+  remoteProgress?: number;
   runs: number;
 }
 
 export type Via = 'callback' | 'poll';
 export type Outcome =
-  | { state: 'succeeded'; via: Via; output?: unknown; resultUrl?: string }
-  | { state: 'failed'; via: Via; error: string; cause?: string }
-  | { state: 'cancelled'; via: Via; message: string };
+  | { state: 'succeeded'; via: Via; output?: unknown; resultUrl?: string; sha256?: string }
+  | { state: 'failed'; via: Via; error: string; cause?: string; code?: string }
+  | { state: 'cancelled'; via: Via; message: string; code?: string };
 
 export class JobState {
   readonly profileName: string;
   readonly title: string;
+  /** The job in a person's words, as the gateway's static summary says it; the same in every run. */
+  readonly summary: string;
   readonly carried: CarriedState;
   phase: Phase;
   outcome?: Outcome;
@@ -36,10 +42,12 @@ export class JobState {
   download?: { bytes: number; total?: number };
   file?: JobFile;
   notifications: NotificationReport[] = [];
+  private details = '';
 
   constructor(readonly input: JobInput, carried: CarriedState | undefined) {
     this.profileName = typeof input.profile === 'string' ? input.profile : input.profile.name;
     this.title = input.title ?? `${this.profileName} job ${workflowInfo().workflowId}`;
+    this.summary = `${input.title ?? this.profileName} (${input.completion.mode})`;
     const now = Date.now();
     this.carried = carried ?? {
       startedAt: now,
@@ -62,7 +70,47 @@ export class JobState {
       this.phase = next;
       upsertSearchAttributes([{ key: searchAttributes.phase, value: next }]);
     }
-    setCurrentDetails(`**${this.title}** — ${next}${details ? `: ${details}` : ''}`);
+    this.details = details ?? '';
+    this.showDetails();
+  }
+
+  /**
+   * The Web UI's current details: what the job is doing, then what a person watching needs and
+   * would otherwise find only in the Queries tab (the remote's progress, refused callbacks), and
+   * the job's own start and summary, which a continued run's static summary no longer shows.
+   */
+  showDetails(): void {
+    const { carried } = this;
+    const lines = [`**${this.title}** — ${this.phase}${this.details ? `: ${this.details}` : ''}`];
+    if (carried.remoteProgress !== undefined && !this.isFinal()) lines.push(`Remote progress: ${formatProgress(carried.remoteProgress)}`);
+    if (carried.refused) {
+      lines.push(`⚠ ${carried.refused.count} callback(s) arrived and were refused; the last at ${new Date(carried.refused.lastAt).toISOString()}: ${carried.refused.lastReason}`);
+    }
+    lines.push(`${this.summary} · started ${new Date(carried.startedAt).toISOString()}${carried.runs > 1 ? ` · run ${carried.runs}` : ''}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
+
+  private isFinal(): boolean {
+    return this.phase === 'succeeded' || this.phase === 'failed' || this.phase === 'cancelled';
+  }
+
+  setRemoteProgress(progress: number | undefined): void {
+    if (progress === undefined || progress === this.carried.remoteProgress) return;
+    this.carried.remoteProgress = progress;
+    this.showDetails();
+  }
+
+  recordRefusedCallback(reason: string): void {
+    const count = (this.carried.refused?.count ?? 0) + 1;
+    this.carried.refused = { count, lastAt: Date.now(), lastReason: reason };
+    this.showDetails();
+  }
+
+  /** For a timeout: what became of the callbacks that did arrive. */
+  refusalNote(): string | undefined {
+    const refused = this.carried.refused;
+    if (!refused) return undefined;
+    return `${refused.count} callback${refused.count === 1 ? '' : 's'} arrived and ${refused.count === 1 ? 'was' : 'were'} refused: ${refused.lastReason}`;
   }
 
   setRemoteJobId(id: string): void {
@@ -80,16 +128,25 @@ export class JobState {
       phase: this.phase,
       profile: this.profileName,
       mode: this.input.completion.mode,
+      startedAt: new Date(carried.startedAt).toISOString(),
+      summary: this.summary,
       ...(carried.remote.id !== undefined ? { remoteJobId: carried.remote.id } : {}),
       ...(this.remoteStatus ? { remoteStatus: this.remoteStatus.raw, remoteState: this.remoteStatus.state } : {}),
+      ...(carried.remoteProgress !== undefined ? { remoteProgress: carried.remoteProgress } : {}),
       pollCount: carried.pollCount,
       ...(carried.nextPollAt !== undefined && !outcome ? { nextPollAt: new Date(carried.nextPollAt).toISOString() } : {}),
       ...(carried.callbackDeadline !== undefined && !outcome ? { callbackDeadline: new Date(carried.callbackDeadline).toISOString() } : {}),
       deadline: new Date(carried.deadline).toISOString(),
       ...(carried.lastError !== undefined ? { lastError: carried.lastError } : {}),
+      ...(carried.refused ? { refusedCallbacks: { count: carried.refused.count, lastAt: new Date(carried.refused.lastAt).toISOString(), lastReason: carried.refused.lastReason } } : {}),
       runsSoFar: carried.runs,
       ...(this.download ? { download: this.download } : {}),
       ...(this.file ? { file: this.file } : {}),
     };
   }
+}
+
+/** Progress as people read it: whole percent. */
+export function formatProgress(percent: number): string {
+  return `${Math.round(percent)}%`;
 }

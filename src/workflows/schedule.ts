@@ -7,7 +7,9 @@ const MIN_RETRY_AFTER_MS = 1_000;
 export type NextPoll = { at: number; intervalMs: number } | { expired: true };
 
 /**
- * `Retry-After` from the API wins over our backoff. A poll is never planned past the status
+ * `Retry-After` from the API is the least wait: it can push the next poll later than the
+ * schedule, never earlier (an API answering `Retry-After: 1` must not turn a 5 s schedule into
+ * a poll every second). A poll is never planned past the status
  * URL's expiry: the last one is moved to just before it, and once that has happened there is
  * nothing left to wait for.
  */
@@ -20,8 +22,7 @@ export function planNextPoll(args: {
 }): NextPoll {
   const { now, settings, currentIntervalMs, retryAfterMs, statusUrlExpiresAt } = args;
   const intervalMs = Math.min(settings.maxInterval, Math.max(settings.interval, currentIntervalMs));
-  // `Retry-After: 0` must not turn into a hot loop against the API.
-  const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, MIN_RETRY_AFTER_MS) : intervalMs;
+  const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, intervalMs, MIN_RETRY_AFTER_MS) : intervalMs;
   const nextIntervalMs = Math.min(settings.maxInterval, Math.round(intervalMs * settings.backoff));
   let at = now + delay;
   if (statusUrlExpiresAt !== undefined && at >= statusUrlExpiresAt) {

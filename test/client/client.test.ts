@@ -125,3 +125,20 @@ test('a 429 is retried after Retry-After; with retries off it surfaces as RateLi
     await limited.close();
   }
 });
+
+test('recurring jobs: create, read, pause, resume, trigger, list, delete; a taken id is a typed ScheduleExists', async () => {
+  const id = `client-schedule-${Date.now()}`;
+  const job: JobInputJson = { profile: 'aso-export', params: { reportId: '9', scenario: { durationMs: 50, resultSize: 512 } }, completion: { mode: 'poll', timeout: '1m', poll: { interval: '100ms', backoff: 1 } } };
+  const created = await client.createSchedule({ id, spec: { interval: '1h' }, paused: true, job });
+  assert.equal(created.scheduleId, id);
+  assert.equal((await apiError(client.createSchedule({ id, spec: { interval: '1h' }, job }))).type, 'ScheduleExists');
+  assert.equal((await client.getSchedule(id)).paused, true);
+  assert.equal((await client.resumeSchedule(id, 'go')).paused, false);
+  assert.equal((await client.pauseSchedule(id, 'stop')).note, 'stop');
+  await client.triggerSchedule(id);
+  const run = await eventually('the triggered run', async () => (await client.getSchedule(id)).recentRuns[0]?.jobId);
+  assert.equal((await client.waitForResult(run, { pollIntervalMs: 100 })).file?.size, 512);
+  assert.ok((await client.listSchedules({ limit: 200 })).some((s) => s.scheduleId === id));
+  await client.deleteSchedule(id);
+  assert.equal((await apiError(client.getSchedule(id))).type, 'ScheduleNotFound');
+});

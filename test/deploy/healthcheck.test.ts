@@ -125,7 +125,8 @@ test("the image's gateway command starts with the compose environment, passes it
   const { port } = await listen(200).then(({ server, port: p }) => new Promise<{ port: number }>((r) => server.close(() => r({ port: p }))));
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'pollback-deploy-'));
   // Temporal is not needed: the gateway connects lazily (/healthz answers, /readyz says 503).
-  const env = composeEnv('src/gateway/main.ts', { PORT: String(port), HOST: '127.0.0.1', TEMPORAL_ADDRESS: '127.0.0.1:9', POLLBACK_DOWNLOAD_DIR: downloads });
+  // The gateway reads the profiles' callback sections from the same folder as the workers.
+  const env = composeEnv('src/gateway/main.ts', { PORT: String(port), HOST: '127.0.0.1', TEMPORAL_ADDRESS: '127.0.0.1:9', POLLBACK_DOWNLOAD_DIR: downloads, POLLBACK_PROFILES_DIR: path.join(root, 'deploy/config/profiles') });
   const gateway = startRole('src/gateway/main.ts', env);
   try {
     await until('the gateway health check passes', () => healthcheck('gateway', { PORT: String(port), HOST: '127.0.0.1' }), 30_000);

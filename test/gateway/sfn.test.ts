@@ -13,7 +13,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { STATUS_QUERY, WORKFLOW_TYPE, type JobStatus } from '../../src/contract';
 import { mintToken } from '../../src/tokens/task-token';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { jobFailure } from '../helpers/failures';
@@ -98,7 +98,13 @@ test('errors carry the Step Functions names: TaskDoesNotExist, InvalidToken, Tas
   const badOutput = await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken: await stack.tokenFor(job.workflowId), output: '{not json' })));
   assert.ok(badOutput instanceof InvalidOutput, `got ${badOutput.name}`);
 
-  assert.equal(count(await historyEvents(job), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 0, 'no refused call reached the job');
+  // The forged, expired and unknown-job calls touched nothing; the authenticated call with a bad
+  // output was refused *and told to the job* (a callbackRefused signal carrying only the reason).
+  const signals = (await historyEvents(job)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  assert.deepEqual(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName), ['callbackRefused']);
+  const status = await job.query<JobStatus>(STATUS_QUERY);
+  assert.equal(status.refusedCallbacks?.count, 1);
+  assert.equal(status.refusedCallbacks?.lastReason, 'the output is not valid JSON');
   await job.cancel();
 });
 

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, WORKFLOW_TYPE, type JobStatus } from '../../src/contract';
-import { signBody } from '../../src/gateway/webhooks/signature';
+import { signBody } from '../../src/gateway/callbacks/signature';
 import { loadWebhookSources, WebhookSourcesError } from '../../src/gateway/webhooks/sources';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { jobFailure } from '../helpers/failures';

@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import type { ActivityDeps } from '../../src/activities';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';
@@ -68,15 +69,18 @@ export async function request(baseUrl: string, method: string, urlPath: string, 
   return { status: res.status, headers: res.headers, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : { text } };
 }
 
-export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget): Promise<GatewayStack> {
+export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, workerDeps: Partial<Omit<ActivityDeps, 'env'>> = {}): Promise<GatewayStack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-gateway-downloads-'));
   const worker = await startTestWorker({
+    ...workerDeps,
     env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
     callbackBaseUrl: url,
     downloadDir,
+    // Profiles given to the gateway are the workers' too, as in production (one POLLBACK_PROFILES_DIR).
+    ...(overrides.profiles ? { profiles: overrides.profiles } : {}),
     ...(temporal ? { temporal } : {}),
   });
   const registry = new Registry();
@@ -94,6 +98,7 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
       // Test files share 127.0.0.1: the limit is tested on a gateway of its own.
       rateLimit: { max: 0 },
       registry: reg,
+      env: { SIMULATOR_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET },
       ...overrides,
       ...extra,
     });

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { buildGateway } from '../../src/gateway/app';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
 import type { JobInputJson } from '../../src/workflows/input';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { watchConformance } from './openapi-conformance';
@@ -28,7 +28,7 @@ export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<st
 export async function startStack(temporal?: TemporalTarget, extras: StackExtras = {}): Promise<Stack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const gatewayClient = temporal?.client ?? (await testClient());
-  const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring });
+  const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring, env: { SIMULATOR_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET } });
   const { conformance } = watchConformance(gateway);
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;

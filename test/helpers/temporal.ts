@@ -61,6 +61,8 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
     webUiUrl: overrides.webUiUrl ?? 'http://localhost:8233',
     notifyAllowedHosts: overrides.notifyAllowedHosts ?? ['127.0.0.1', 'localhost'],
     allowInlineProfiles: overrides.allowInlineProfiles ?? true,
+    ...(overrides.email ? { email: overrides.email } : {}),
+    ...(overrides.s3 ? { s3: overrides.s3 } : {}),
     inputEnv: overrides.inputEnv ?? new Set(['SIMULATOR_URL', 'SIMULATOR_BEARER_TOKEN', 'SIMULATOR_API_KEY', 'SLACK_BOT_TOKEN', 'HOOK_SECRET']),
   };
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));

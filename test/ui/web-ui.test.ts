@@ -34,6 +34,7 @@ let page: Page;
 let uiUrl: string;
 let job: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
 let decoy: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
+let refused: WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>;
 
 
 async function listed(c: Client, query: string): Promise<string[]> {
@@ -85,6 +86,13 @@ before(async () => {
     taskQueue: stack.taskQueue,
     workflowId: `web-ui-lro-decoy-${Date.now()}`,
     args: [{ profile: 'lro-export', params: { dataset: 'decoy', scenario: { durationMs: 120_000 } }, completion: { mode: 'poll', poll: { interval: '20s', backoff: 1 } } }],
+  });
+  // A third-party API calling back in its own words: two progress callbacks, then a final one in a
+  // word its profile does not know, refused; the job waits on, and says so.
+  refused = await client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue,
+    workflowId: `web-ui-render-refused-${Date.now()}`,
+    args: [{ profile: 'render-farm', title: 'Teapot render', params: { scene: 'teapot', scenario: { durationMs: 1_500, progressCallbacks: 2, callback: 'garbled' } }, completion: { mode: 'callback', timeout: '3m' }, download: false }],
   });
   const c = client;
   await eventually('both jobs polling in visibility', async () => {
@@ -151,6 +159,18 @@ test('User Metadata shows the static summary and details, and current details sa
     // Set by the workflow (setCurrentDetails), read by the UI through a query to the worker.
     await page.frameLocator('#user-metadata-current-details').getByText(new RegExp(`${SUMMARY} — polling: poll #\\d+ in 20s`)).waitFor();
     await screenshot(page, 'web-ui-user-metadata');
+  });
+});
+
+test("current details show the remote's progress and the last refused callback, with the reason", async () => {
+  await step('refused-callback', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${refused.workflowId}/${refused.firstExecutionRunId}/user-metadata`);
+    const details = page.frameLocator('#user-metadata-current-details');
+    await details.getByText(/Teapot render — waiting-callback/).waitFor();
+    await details.getByText(/Remote progress: \d+%/).waitFor();
+    // The UI renders markdown with typographic quotes.
+    await details.getByText(/1 callback\(s\) arrived and were refused; the last at .*: state .COMPLETE. at body field operation\.state is not one of the profile.s callback states/).waitFor();
+    await screenshot(page, 'web-ui-refused-callback');
   });
 });
 

@@ -7,9 +7,9 @@ import { checkedUrl } from '../../src/http/hosts';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { renderJson, renderMap, renderUrl } from '../../src/profiles/template';
 
-test('the shipped profiles load and cover the three simulator styles', async () => {
+test('the shipped profiles load and cover the simulator styles', async () => {
   const profiles = await loadProfiles([BUILTIN_PROFILES_DIR]);
-  assert.deepEqual([...profiles.keys()].sort(), ['aso-export', 'lro-export', 'task-token']);
+  assert.deepEqual([...profiles.keys()].sort(), ['aso-export', 'lro-export', 'render-farm', 'signed-events', 'task-token', 'transcribe']);
 });
 
 test('a broken profile file is refused naming the file and the field', async () => {

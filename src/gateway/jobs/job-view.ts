@@ -10,18 +10,19 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import { z } from 'zod';
+import type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
 import { STATUS_QUERY, WORKFLOW_TYPE, searchAttributes, type JobResult, type JobStatus } from '../../contract';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
+
+// The schemas of what this module returns are the API's contract, shared with the typed client.
+export { jobErrorSchema, jobResultSchema, jobSchema, jobStates, jobStatusSchema, jobSummarySchema } from '../../api/contract';
+export type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
 
 export interface JobLinks {
   namespace: string;
   webUiUrl: string;
 }
-
-export const jobStates = ['running', 'succeeded', 'failed', 'cancelled', 'terminated', 'timed-out'] as const;
-export type JobState = (typeof jobStates)[number];
 
 const EXECUTION_STATUS: Record<JobState, string> = {
   running: 'Running',
@@ -53,82 +54,6 @@ export function jobStateOf(status: WorkflowExecutionStatusName): JobState {
 
 export const webUiLink = (links: JobLinks, jobId: string): string =>
   `${links.webUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(jobId)}`;
-
-const linksSchema = z.object({ self: z.string(), result: z.string().optional(), webUi: z.string() });
-
-const fileSchema = z.object({ path: z.string(), fileName: z.string(), size: z.number(), sha256: z.string(), contentType: z.string().optional() });
-
-/** The job's status: the workflow's `status` query (JobStatus in src/contract.ts). */
-export const jobStatusSchema = z.object({
-  phase: z.string(),
-  profile: z.string(),
-  mode: z.enum(['callback', 'poll', 'hybrid']),
-  remoteJobId: z.string().optional(),
-  remoteStatus: z.string().optional(),
-  remoteState: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
-  pollCount: z.number(),
-  nextPollAt: z.string().optional(),
-  callbackDeadline: z.string().optional(),
-  deadline: z.string(),
-  lastError: z.string().optional(),
-  runsSoFar: z.number(),
-  download: z.object({ bytes: z.number(), total: z.number().optional() }).optional(),
-  file: fileSchema.optional(),
-});
-
-/** A succeeded job's result (JobResult in src/contract.ts). */
-export const jobResultSchema = z.object({
-  workflowId: z.string(),
-  title: z.string().optional(),
-  profile: z.string(),
-  remoteJobId: z.string().optional(),
-  status: z.literal('succeeded'),
-  via: z.enum(['callback', 'poll']),
-  output: z.unknown().optional(),
-  resultUrl: z.string().optional(),
-  file: fileSchema.optional(),
-  // Optional here: results recorded before notifications and timings existed lack them.
-  notifications: z.array(z.object({ target: z.string(), event: z.enum(['succeeded', 'failed', 'cancelled']), sent: z.boolean(), error: z.string().optional() })).optional(),
-  polls: z.number(),
-  runs: z.number(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  durationMs: z.number(),
-  timings: z.object({ remoteMs: z.number(), downloadMs: z.number().optional(), notifyMs: z.number().optional() }).optional(),
-});
-
-// The schemas must accept what the workflow returns: a change to the contract fails the build here.
-type Accepts<Schema extends z.ZodType, Value extends z.input<Schema>> = Value;
-export type StatusFits = Accepts<typeof jobStatusSchema, JobStatus>;
-export type ResultFits = Accepts<typeof jobResultSchema, JobResult>;
-
-export const jobErrorSchema = z.object({
-  type: z.string().describe('a stable error type (src/errors.ts), or Cancelled / Terminated / TimedOut'),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
-export type JobError = z.infer<typeof jobErrorSchema>;
-
-export const jobSchema = z.object({
-  jobId: z.string(),
-  runId: z.string(),
-  state: z.enum(jobStates),
-  phase: z.string().optional(),
-  profile: z.string().optional(),
-  summary: z.string().optional(),
-  startedAt: z.string(),
-  closedAt: z.string().optional(),
-  status: jobStatusSchema.optional().describe('while running: the live status from the workflow'),
-  result: jobResultSchema.optional().describe('when succeeded'),
-  error: jobErrorSchema.optional().describe('when failed, cancelled, terminated or timed out'),
-  links: linksSchema,
-});
-export type JobView = z.infer<typeof jobSchema>;
-
-export const jobSummarySchema = jobSchema.pick({ jobId: true, runId: true, state: true, phase: true, profile: true, startedAt: true, closedAt: true, links: true }).extend({
-  remoteJobId: z.string().optional(),
-});
-export type JobSummary = z.infer<typeof jobSummarySchema>;
 
 export function linksFor(links: JobLinks, jobId: string, state: JobState): JobView['links'] {
   const self = `/v1/jobs/${encodeURIComponent(jobId)}`;
@@ -205,7 +130,12 @@ export async function readJob(temporal: TemporalAccess, links: JobLinks, jobId: 
   const view: JobView = { ...base, ...(summary ? { summary } : {}) };
   if (base.state === 'running') {
     const status = await liveStatus(temporal, jobId);
-    return status ? { ...view, phase: status.phase, profile: status.profile, status } : view;
+    // After continue-as-new the run's own start time and static summary are the last run's:
+    // the job reports its first start and its summary itself.
+    return status
+      ? { ...view, phase: status.phase, profile: status.profile, ...(status.startedAt ? { startedAt: status.startedAt } : {}), ...(view.summary === undefined && status.summary ? { summary: status.summary } : {}), status }
+      : view;
   }
-  return { ...view, ...(await outcomeOf(temporal, jobId)) };
+  const outcome = await outcomeOf(temporal, jobId);
+  return { ...view, ...('result' in outcome ? { startedAt: outcome.result.startedAt } : {}), ...outcome };
 }

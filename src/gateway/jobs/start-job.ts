@@ -43,14 +43,14 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 /** `job-<first 32 hex of sha256(key)>`: stable, safe in URLs, and the key itself stays out of Temporal. */
 export const jobIdForKey = (idempotencyKey: string): string => `job-${sha256(idempotencyKey).slice(0, 32)}`;
 
-function describeForUi(input: JobInput, profile: string, idempotencyKey: string | undefined): { staticSummary: string; staticDetails: string } {
+export function describeForUi(input: JobInput, profile: string, idempotencyKey: string | undefined): { staticSummary: string; staticDetails: string } {
   const { completion } = input;
   const lines = [
     `**Profile:** ${profile}`,
     `**Completion:** ${completion.mode}, timeout ${formatDuration(completion.timeout)}`,
     ...(completion.mode !== 'callback' ? [`**Polling:** every ${formatDuration(completion.poll.interval)} (×${completion.poll.backoff}, at most ${formatDuration(completion.poll.maxInterval)})`] : []),
     `**Download:** ${input.download === false ? 'off (result stays remote)' : 'on'}`,
-    ...(input.notify.length ? [`**Notify:** ${input.notify.map((t) => (t.type === 'slack' ? `Slack ${t.channel}` : `webhook ${new URL(t.url).host}`)).join(', ')}`] : []),
+    ...(input.notify.length ? [`**Notify:** ${input.notify.map((t) => (t.type === 'slack' ? `Slack ${t.channel}` : t.type === 'email' ? `email ${t.to.join(', ')}` : `webhook ${new URL(t.url).host}`)).join(', ')}`] : []),
     `**Started by:** Pollback job API${idempotencyKey !== undefined ? ' (with an Idempotency-Key)' : ''}`,
   ];
   return { staticSummary: `${input.title ?? profile} (${completion.mode})`, staticDetails: lines.join('\n') };

@@ -1,10 +1,12 @@
-// Where remote systems call back: `POST /v1/callbacks/:token` (the URL handed to the remote
-// API) and the Step Functions-shaped task endpoints. Authenticated by the token alone.
+// Pollback's own callback style, built in: `POST /v1/callbacks/:token` (the callback URL handed
+// to APIs whose profile describes no style of its own) and the Step Functions-shaped task
+// endpoints. The token is verified before the body is read, so a body that cannot be read is
+// refused *and told to the job*, while a forged token touches nothing.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CallbackSignal } from '../../contract';
-import { deliverCallback, type CallbackAck, type CallbackTarget } from '../deliver-callback';
+import { interpretPollbackBody, pollbackBodySchema, type Verdict } from '../callbacks/interpret';
+import { deliverByToken, type CallbackAck, type CallbackTarget, type Delivery } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 
 export const ackSchema = z.object({
@@ -12,38 +14,37 @@ export const ackSchema = z.object({
   jobId: z.string(),
   jobStatus: z.string().optional().describe("the finished job's recorded status"),
 });
-const refusals = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 429: problemSchema, 503: problemSchema };
+const refusals = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 503: problemSchema };
 
-const error = z.string().max(256);
-const cause = z.string().max(32_768);
-
-/** Body of `POST /v1/callbacks/:token`: `status` says which; `taskToken`, if echoed, must match. */
-const callbackBody = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('success'), output: z.unknown().optional(), taskToken: z.string().optional() }),
-  z.object({ status: z.literal('failure'), error: error.optional(), cause: cause.optional(), taskToken: z.string().optional() }),
-  z.object({ status: z.literal('heartbeat'), taskToken: z.string().optional() }),
-]);
-
-function toSignal(body: z.infer<typeof callbackBody>): CallbackSignal {
-  switch (body.status) {
-    case 'success':
-      return { kind: 'success', output: body.output };
-    case 'failure':
-      return failureSignal(body.error, body.cause);
-    case 'heartbeat':
-      return { kind: 'heartbeat' };
+/** The answer to a delivered callback; a refused one is a problem (after the job was told). */
+export function ackOf(request: FastifyRequest, delivery: Delivery): CallbackAck {
+  request.callbackOutcome = delivery.outcome;
+  switch (delivery.outcome) {
+    case 'accepted':
+      return { accepted: true, jobId: delivery.jobId };
+    case 'already-finished':
+      return { accepted: false, jobId: delivery.jobId, jobStatus: delivery.jobStatus };
+    case 'ignored':
+      return { accepted: false, jobId: delivery.jobId };
+    case 'refused':
+      throw refusedProblem(delivery.reason, delivery.problemType);
   }
 }
 
-export function failureSignal(e: string | undefined, c: string | undefined): CallbackSignal {
-  return { kind: 'failure', ...(e !== undefined ? { error: e } : {}), ...(c !== undefined ? { cause: c } : {}) };
+export function refusedProblem(reason: string, type: ProblemType = ProblemType.CallbackRefused): HttpProblem {
+  return new HttpProblem(type === ProblemType.CallbackRefused ? 422 : 400, type, 'the callback was refused; the job was told why', reason);
 }
 
-/** Delivers and notes the outcome for the callback metrics. */
-export async function deliverAndRecord(target: CallbackTarget, request: FastifyRequest, token: string, signal: CallbackSignal): Promise<CallbackAck> {
-  const ack = await deliverCallback(target, token, signal);
-  request.callbackOutcome = ack.accepted ? 'accepted' : 'already-finished';
-  return ack;
+/** Fastify's validation error (attached, not thrown: the token is checked first) as a refusal. */
+function bodyVerdict(request: FastifyRequest, read: () => Verdict): Verdict {
+  if (request.validationError) return { kind: 'refused', reason: `the body is not a Pollback callback: ${request.validationError.message}`.slice(0, 400), problemType: ProblemType.InvalidRequest };
+  return read();
+}
+
+export function tokenIn(body: unknown): string {
+  const token = body !== null && typeof body === 'object' ? (body as { taskToken?: unknown }).taskToken : undefined;
+  if (typeof token !== 'string' || token.length === 0 || token.length > 2048) throw new HttpProblem(400, ProblemType.InvalidRequest, 'invalid request', 'body: taskToken: a task token is required');
+  return token;
 }
 
 export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) => {
@@ -51,35 +52,38 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
 
   routes.post('/v1/callbacks/:token', {
     config: { callbackKind: 'callback-url' },
+    attachValidation: true,
     schema: {
       summary: 'Complete, fail or heartbeat a waiting job (the callback URL handed to the remote API)',
+      description: 'Pollback\'s own callback style. A body that cannot be read is refused (400) and the job is told why; `taskToken`, if echoed, must match.',
       tags: ['callbacks'],
       params: z.object({ token: z.string().min(1).max(2048) }),
-      body: callbackBody,
+      body: pollbackBodySchema,
       response: { 200: ackSchema, ...refusals },
     },
   }, async (request) => {
     const { token } = request.params;
-    if (request.body.taskToken !== undefined && request.body.taskToken !== token) {
-      throw new HttpProblem(400, ProblemType.InvalidToken, 'taskToken in the body differs from the token in the URL');
-    }
-    return deliverAndRecord(target, request, token, toSignal(request.body));
+    const echoed: unknown = (request.body as unknown as { taskToken?: unknown } | undefined)?.taskToken;
+    if (echoed !== undefined && echoed !== token) throw new HttpProblem(400, ProblemType.InvalidToken, 'taskToken in the body differs from the token in the URL');
+    return ackOf(request, await deliverByToken(target, token, () => bodyVerdict(request, () => interpretPollbackBody(request.body))));
   });
 
   const taskToken = z.string().min(1).max(2048);
-  routes.post('/v1/tasks/success', {
-    config: { callbackKind: 'task' },
-    schema: { summary: 'SendTaskSuccess', tags: ['callbacks'], body: z.object({ taskToken, output: z.unknown().optional() }), response: { 200: ackSchema, ...refusals } },
-  }, async (request) => deliverAndRecord(target, request, request.body.taskToken, { kind: 'success', output: request.body.output }));
-
-  routes.post('/v1/tasks/failure', {
-    config: { callbackKind: 'task' },
-    schema: { summary: 'SendTaskFailure', tags: ['callbacks'], body: z.object({ taskToken, error: error.optional(), cause: cause.optional() }), response: { 200: ackSchema, ...refusals } },
-  }, async (request) => deliverAndRecord(target, request, request.body.taskToken, failureSignal(request.body.error, request.body.cause)));
-
-  routes.post('/v1/tasks/heartbeat', {
-    config: { callbackKind: 'task' },
-    schema: { summary: 'SendTaskHeartbeat (extends the wait)', tags: ['callbacks'], body: z.object({ taskToken }), response: { 200: ackSchema, ...refusals } },
-  }, async (request) => deliverAndRecord(target, request, request.body.taskToken, { kind: 'heartbeat' }));
+  const error = z.string().max(256);
+  const cause = z.string().max(32_768);
+  const taskRoute = (path: string, summary: string, body: z.ZodType, verdict: (body: never) => Verdict): void => {
+    routes.post(path, {
+      config: { callbackKind: 'task' },
+      attachValidation: true,
+      schema: { summary, tags: ['callbacks'], body, response: { 200: ackSchema, ...refusals } },
+    }, async (request) => ackOf(request, await deliverByToken(target, tokenIn(request.body), () => bodyVerdict(request, () => verdict(request.body as never)))));
+  };
+  taskRoute('/v1/tasks/success', 'SendTaskSuccess', z.object({ taskToken, output: z.unknown().optional() }), (body: { output?: unknown }) => interpretPollbackBody({ status: 'success', output: body.output }));
+  taskRoute('/v1/tasks/failure', 'SendTaskFailure', z.object({ taskToken, error: error.optional(), cause: cause.optional(), code: error.optional() }), (body: { error?: string; cause?: string; code?: string }) =>
+    interpretPollbackBody({ status: 'failure', ...body, taskToken: undefined }),
+  );
+  taskRoute('/v1/tasks/heartbeat', 'SendTaskHeartbeat (extends the wait)', z.object({ taskToken, progress: z.number().min(0).max(100).optional() }), (body: { progress?: number }) =>
+    interpretPollbackBody({ status: 'heartbeat', ...(body.progress !== undefined ? { progress: body.progress } : {}) }),
+  );
   return Promise.resolve();
 };

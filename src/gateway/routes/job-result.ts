@@ -14,12 +14,20 @@ import { describeJob, jobNotFound, jobStateOf, outcomeOf } from '../jobs/job-vie
 import { parseRange } from '../jobs/range';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import type { TemporalAccess } from '../temporal-call';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { bucketAllowed, parseS3Url, s3Client, type S3Settings } from '../../activities/download-to-s3';
 
 export interface JobResultDeps extends TemporalAccess {
   /** The workers' download folder (POLLBACK_DOWNLOAD_DIR), shared with this gateway; unset: results are not served. */
   resultRoot?: string;
+  /** Buckets whose results are handed out as pre-signed GET redirects. */
+  s3?: S3Settings;
   secured: boolean;
 }
+
+/** How long a pre-signed result link works. */
+const PRESIGNED_TTL_SECONDS = 300;
 
 const notAvailable = (detail: string): HttpProblem => new HttpProblem(404, ProblemType.ResultNotAvailable, 'the job has no result file to serve', detail);
 
@@ -42,6 +50,7 @@ async function resultFile(deps: JobResultDeps, jobId: string): Promise<JobFile> 
   const outcome = await outcomeOf(deps, jobId);
   const file = 'result' in outcome ? outcome.result.file : undefined;
   if (!file) throw notAvailable('the job kept its result at the remote side (download turned off), or produced none');
+  if (file.path.startsWith('s3://')) return file;
   if (deps.resultRoot === undefined) throw notAvailable('this gateway does not serve result files (no download folder configured)');
   if (!insideRoot(deps.resultRoot, file.path)) throw notAvailable('the recorded file lies outside the download folder');
   return file;
@@ -56,6 +65,7 @@ export const jobResultRoutes: FastifyPluginAsync<JobResultDeps> = (app, deps) =>
       security: deps.secured ? [{ bearerAuth: [] }] : [],
       params: z.object({ id: z.string().min(1).max(400) }),
       headers: z.object({ range: z.string().optional(), 'if-range': z.string().optional() }),
+      description: 'A result uploaded to S3 (`download.to: s3://…`) answers 302 with a pre-signed GET URL, valid 5 minutes, in Location.',
       response: { 200: bytes, 206: bytes, 401: problemSchema, 404: problemSchema, 409: problemSchema, 416: problemSchema, 429: problemSchema, 503: problemSchema },
     },
   }, async (request, typedReply) => {
@@ -68,6 +78,17 @@ export const jobResultRoutes: FastifyPluginAsync<JobResultDeps> = (app, deps) =>
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw jobNotFound(id);
       throw err;
+    }
+    if (file.path.startsWith('s3://')) {
+      // History is writable by anyone with Temporal access: only objects in the allowed buckets are signed.
+      const object = parseS3Url(file.path);
+      if (!object || !bucketAllowed(deps.s3, object.bucket)) throw notAvailable('the recorded object lies outside the allowed buckets (POLLBACK_S3_ALLOWED_BUCKETS)');
+      const signed = await getSignedUrl(
+        s3Client(deps.s3!),
+        new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ResponseContentDisposition: contentDisposition(file.fileName) }),
+        { expiresIn: PRESIGNED_TTL_SECONDS },
+      );
+      return reply.code(302).header('location', signed).header('x-checksum-sha256', file.sha256).header('cache-control', 'no-store').send();
     }
     const size = await stat(file.path).then(
       (s) => s.size,

@@ -5,9 +5,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { startedJobSchema } from '../../api/contract';
 import { PHASES, WORKFLOW_TYPE, searchAttributes } from '../../contract';
 import { jobInputSchema } from '../../workflows/input';
-import { describeJob, executionStatusOf, type JobState, jobNotFound, jobSchema, jobStateOf, jobStates, jobSummarySchema, readJob, summaryOf, webUiLink, type JobLinks } from '../jobs/job-view';
+import { describeJob, executionStatusOf, jobNotFound, jobSchema, jobStateOf, jobStates, jobSummarySchema, readJob, summaryOf, webUiLink, type JobLinks } from '../jobs/job-view';
 import { startJob } from '../jobs/start-job';
 import type { GatewayMetrics } from '../metrics';
 import { problemSchema } from '../problem';
@@ -28,16 +29,7 @@ declare module 'fastify' {
   }
 }
 
-const startedSchema = z.object({
-  jobId: z.string(),
-  runId: z.string(),
-  created: z.boolean().describe('false when the Idempotency-Key named an existing job, which is returned'),
-  statusUrl: z.string(),
-  webUiUrl: z.string(),
-});
-
-export type StartedJobResponse = z.infer<typeof startedSchema>;
-export type CancelJobResponse = { jobId: string; cancelRequested: boolean; state: JobState };
+export type { CancelJobResponse, StartedJobResponse } from '../../api/contract';
 
 const jobIdParams = z.object({ id: z.string().min(1).max(400) });
 const refusals = { 401: problemSchema, 404: problemSchema, 429: problemSchema, 503: problemSchema };
@@ -54,7 +46,7 @@ export const jobRoutes: FastifyPluginAsync<JobRouteDeps> = (app, deps) => {
       security,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
       body: jobInputSchema,
-      response: { 202: startedSchema, 400: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, ...refusals },
+      response: { 202: startedJobSchema, 400: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, ...refusals },
     },
     // The schema's output (defaults, durations in ms) is for checking; the workflow gets what was sent.
     preValidation: (request, _reply, done) => {

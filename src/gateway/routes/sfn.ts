@@ -6,11 +6,11 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CallbackSignal } from '../../contract';
-import type { CallbackTarget } from '../deliver-callback';
+import { failureSignal, type Verdict } from '../callbacks/interpret';
+import { deliverByToken, type CallbackTarget } from '../deliver-callback';
 import { toProblem } from '../error-handler';
 import { HttpProblem, ProblemType } from '../problem';
-import { deliverAndRecord, failureSignal } from './callbacks';
+import { ackOf, tokenIn } from './callbacks';
 
 export const AWS_JSON = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -56,7 +56,7 @@ function awsErrorName(problem: HttpProblem, request: FastifyRequest): string {
 
 function sendAwsError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(err, request);
-  request.callbackOutcome = problem.problemType;
+  if (request.callbackOutcome !== 'refused') request.callbackOutcome = problem.problemType;
   const name = awsErrorName(problem, request);
   // AWS answers client errors with 400; throttling and outages keep their status so the SDK retries them.
   const status = problem.status === 429 || problem.status >= 500 ? problem.status : problem.status === 413 ? 413 : 400;
@@ -64,23 +64,20 @@ function sendAwsError(err: FastifyError, request: FastifyRequest, reply: Fastify
   return reply.code(status).headers(problem.headers).header('x-amzn-errortype', name).type(AWS_JSON).send({ __type: name, message });
 }
 
-function parseOutput(output: string | undefined): unknown {
-  if (output === undefined) return undefined;
-  try {
-    return JSON.parse(output);
-  } catch {
-    throw new HttpProblem(400, ProblemType.InvalidOutput, 'the output is not valid JSON');
-  }
-}
-
-function signalFor(operation: (typeof operations)[number], body: z.infer<typeof bodySchema>): CallbackSignal {
+function verdictFor(operation: (typeof operations)[number], body: z.infer<typeof bodySchema>): Verdict {
   switch (operation) {
-    case 'SendTaskSuccess':
-      return { kind: 'success', output: parseOutput(body.output) };
+    case 'SendTaskSuccess': {
+      if (body.output === undefined) return { kind: 'signal', state: operation, signal: { kind: 'success' } };
+      try {
+        return { kind: 'signal', state: operation, signal: { kind: 'success', output: JSON.parse(body.output) as unknown } };
+      } catch {
+        return { kind: 'refused', reason: 'the output is not valid JSON', problemType: ProblemType.InvalidOutput };
+      }
+    }
     case 'SendTaskFailure':
-      return failureSignal(body.error, body.cause);
+      return { kind: 'signal', state: operation, signal: failureSignal(body.error, body.cause) };
     case 'SendTaskHeartbeat':
-      return { kind: 'heartbeat' };
+      return { kind: 'signal', state: operation, signal: { kind: 'heartbeat' } };
   }
 }
 
@@ -95,6 +92,8 @@ export const sfnRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) => {
   const targets: readonly string[] = operations.map((op) => `${TARGET_PREFIX}${op}`);
   app.withTypeProvider<ZodTypeProvider>().post('/', {
     config: { callbackKind: 'sfn' },
+    // The token is checked before the rest of the body: an authenticated but invalid call is told to the job.
+    attachValidation: true,
     // Before the body is validated: the operation decides what a valid body is.
     preValidation: (request, _reply, done) => {
       const target = request.headers['x-amz-target'];
@@ -111,7 +110,11 @@ export const sfnRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) => {
     },
   }, async (request, reply) => {
     const operation = request.headers['x-amz-target'].slice(TARGET_PREFIX.length) as (typeof operations)[number];
-    await deliverAndRecord(target, request, request.body.taskToken, signalFor(operation, request.body));
+    const verdict = (): Verdict =>
+      request.validationError
+        ? { kind: 'refused', reason: `invalid request: ${request.validationError.message}`.slice(0, 400), problemType: ProblemType.InvalidRequest }
+        : verdictFor(operation, request.body);
+    ackOf(request, await deliverByToken(target, tokenIn(request.body), verdict));
     void reply.type(AWS_JSON);
     return {};
   });

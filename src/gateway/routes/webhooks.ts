@@ -1,33 +1,27 @@
 // `POST /v1/webhooks/:source`: GitHub-style webhooks from systems that cannot carry a task
-// token. The signature is checked over the raw body before anything else; the waiting job is
-// found by the source's correlation field; a webhook that matches no running job is answered
-// 202 `{matched: false}` and logged, touching nothing.
-import { WorkflowNotFoundError } from '@temporalio/client';
+// token, configured in the webhook sources file — a built-in style of the one callback
+// mechanism (the same signature check, reading and delivery as a profile's endpoint), with its
+// own answer: 202 `{matched, action, jobIds}`. A webhook that matches no running job is
+// answered `{matched: false}` and logged, touching nothing.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CallbackSignal } from '../../contract';
+import { isTokenAuth } from '../../profiles/callback-schema';
 import { extractString } from '../../profiles/extract';
-import { callbackSignal } from '../../workflows/signals';
+import { interpret, type Verdict } from '../callbacks/interpret';
+import { keepRawJson } from '../callbacks/raw-json';
+import { checkSignature } from '../callbacks/signature';
+import { deliverByCorrelation } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
-import { bounded, type TemporalAccess } from '../temporal-call';
-import { runningJobsFor } from '../webhooks/find-jobs';
-import { signatureMatches } from '../webhooks/signature';
+import type { TemporalAccess } from '../temporal-call';
 import type { WebhookSource } from '../webhooks/sources';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The request body exactly as received: what the sender signed. */
-    rawBody?: Buffer;
-  }
-}
+import { refusedProblem } from './callbacks';
 
 export interface WebhookDeps extends TemporalAccess {
   sources: ReadonlyMap<string, WebhookSource>;
 }
 
 const MAX_CORRELATION_LENGTH = 256;
-const MAX_CAUSE = 32_768;
 
 const answerSchema = z.object({
   matched: z.boolean().describe('false: no running job has this remote id; nothing was changed'),
@@ -36,51 +30,20 @@ const answerSchema = z.object({
 });
 type Action = NonNullable<z.infer<typeof answerSchema>['action']>;
 
-function actionFor(source: WebhookSource, state: string | undefined): Action {
-  if (state === undefined) return 'ignored';
-  if (source.outcome.success.includes(state)) return 'success';
-  if (source.outcome.failure.includes(state)) return 'failure';
-  if (source.outcome.heartbeat.includes(state)) return 'heartbeat';
-  return 'ignored';
-}
-
-function signalFor(action: Exclude<Action, 'ignored'>, source: WebhookSource, view: { headers: Record<string, string | string[] | undefined>; body: unknown }, state: string): CallbackSignal {
-  switch (action) {
+function actionOf(verdict: Verdict): Action {
+  if (verdict.kind !== 'signal') return 'ignored';
+  switch (verdict.signal.kind) {
     case 'success':
-      return { kind: 'success', output: view.body };
-    case 'failure':
-      return {
-        kind: 'failure',
-        error: (extractString(source.outcome.error, view) ?? `${source.name} reported "${state}"`).slice(0, 256),
-        cause: JSON.stringify(view.body).slice(0, MAX_CAUSE),
-      };
+      return 'success';
     case 'heartbeat':
-      return { kind: 'heartbeat' };
-  }
-}
-
-/** false when the job finished between the visibility read and the signal: nothing to do. */
-async function signalIfRunning(deps: TemporalAccess, jobId: string, signal: CallbackSignal): Promise<boolean> {
-  try {
-    await bounded(deps, () => deps.client.workflow.getHandle(jobId).signal(callbackSignal, signal));
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
+      return 'heartbeat';
+    default:
+      return 'failure';
   }
 }
 
 export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = (app, deps) => {
-  // The signature covers the bytes as sent, so they are kept beside the parsed body.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    request.rawBody = body;
-    try {
-      done(null, body.length === 0 ? undefined : JSON.parse(body.toString('utf8')));
-    } catch {
-      done(new HttpProblem(400, ProblemType.InvalidRequest, 'the body is not valid JSON'), undefined);
-    }
-  });
-
+  keepRawJson(app);
   app.withTypeProvider<ZodTypeProvider>().post('/v1/webhooks/:source', {
     config: { callbackKind: 'webhook' },
     schema: {
@@ -89,35 +52,41 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = (app, deps) => {
       tags: ['callbacks'],
       params: z.object({ source: z.string().min(1).max(100) }),
       body: z.unknown(),
-      response: { 202: answerSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 413: problemSchema, 415: problemSchema, 429: problemSchema, 503: problemSchema },
+      response: { 202: answerSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 503: problemSchema },
     },
   }, async (request, reply) => {
     const source = deps.sources.get(request.params.source);
     if (!source) throw new HttpProblem(404, ProblemType.WebhookSourceNotFound, `no webhook source "${request.params.source}" is configured`);
-    const signature = request.headers[source.signatureHeader];
-    if (!signatureMatches(source.secret, request.rawBody ?? Buffer.alloc(0), Array.isArray(signature) ? signature[0] : signature, source.signaturePrefix)) {
-      throw new HttpProblem(401, ProblemType.InvalidSignature, `the ${source.signatureHeader} signature does not match the body`);
-    }
+    const auth = source.callback.auth;
+    if (!auth || isTokenAuth(auth) || !auth.signature) throw new Error(`webhook source ${source.name} is not a signed, correlated callback`);
+    const check = checkSignature(auth.signature, source.secret, request.rawBody ?? Buffer.alloc(0), request.headers);
+    if (!check.ok) throw new HttpProblem(401, ProblemType.InvalidSignature, `the ${auth.signature.scheme === 'hmac-sha256' ? auth.signature.header : ''} signature does not match the body`);
+    if (request.bodyNotJson) throw new HttpProblem(400, ProblemType.InvalidRequest, 'the body is not valid JSON');
     void reply.code(202);
     const view = { headers: request.headers, body: request.body };
-    const correlation = extractString(source.correlation, view);
-    const matches = correlation === undefined || correlation.length > MAX_CORRELATION_LENGTH ? [] : await runningJobsFor(deps, correlation, source.profile);
-    if (matches.length === 0) {
+    const correlation = extractString(auth.correlate, view);
+    let verdict: Verdict | undefined;
+    const { deliveries, finished } =
+      correlation === undefined || correlation.length > MAX_CORRELATION_LENGTH
+        ? { deliveries: [], finished: undefined }
+        : await deliverByCorrelation(deps, correlation, source.profile, () => (verdict = interpret(source.callback, view)));
+    const refused = deliveries.find((d) => d.outcome === 'refused');
+    if (refused?.outcome === 'refused') {
+      request.callbackOutcome = 'refused';
+      throw refusedProblem(refused.reason);
+    }
+    const jobIds = deliveries.filter((d) => d.outcome === 'accepted').map((d) => d.jobId);
+    if (verdict?.kind === 'ignored' && deliveries.length > 0) {
+      request.callbackOutcome = 'ignored';
+      return { matched: true, action: 'ignored' as const, jobIds: deliveries.map((d) => d.jobId) };
+    }
+    if (jobIds.length === 0) {
       request.log.info({ source: source.name, correlation }, 'webhook matched no running job; nothing changed');
-      request.callbackOutcome = 'unmatched';
+      request.callbackOutcome = deliveries.length || finished ? 'already-finished' : 'unmatched';
       return { matched: false, jobIds: [] };
     }
-    const state = extractString(source.outcome.state, view);
-    const action = actionFor(source, state);
-    if (action === 'ignored' || state === undefined) {
-      request.callbackOutcome = 'ignored';
-      return { matched: true, action: 'ignored' as const, jobIds: matches };
-    }
-    const signal = signalFor(action, source, view, state);
-    const signalled = await Promise.all(matches.map((id) => signalIfRunning(deps, id, signal)));
-    const jobIds = matches.filter((_id, i) => signalled[i]);
-    request.callbackOutcome = jobIds.length ? 'accepted' : 'already-finished';
-    return { matched: jobIds.length > 0, action, jobIds };
+    request.callbackOutcome = 'accepted';
+    return { matched: true, action: actionOf(verdict ?? { kind: 'ignored', state: '' }), jobIds };
   });
   return Promise.resolve();
 };

@@ -27,3 +27,17 @@ export async function runningJobsFor(temporal: TemporalAccess, remoteJobId: stri
     return ids;
   });
 }
+
+/** The most recent finished job with this remote id, if any: a late or duplicate callback is acknowledged with its outcome. */
+export async function closedJobFor(temporal: TemporalAccess, remoteJobId: string, profile?: string): Promise<{ jobId: string; jobStatus: string } | undefined> {
+  const clauses = [
+    `WorkflowType = ${queryString(WORKFLOW_TYPE)}`,
+    'ExecutionStatus != "Running"',
+    `${searchAttributes.remoteJobId.name} = ${queryString(remoteJobId)}`,
+    ...(profile !== undefined ? [`${searchAttributes.profile.name} = ${queryString(profile)}`] : []),
+  ];
+  return bounded(temporal, async () => {
+    for await (const execution of temporal.client.workflow.list({ query: clauses.join(' AND '), pageSize: 1 })) return { jobId: execution.workflowId, jobStatus: execution.status.name };
+    return undefined;
+  });
+}

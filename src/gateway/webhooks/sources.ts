@@ -1,10 +1,13 @@
 // Webhook sources (GitHub style) as data: one YAML/JSON file, named by POLLBACK_WEBHOOK_SOURCES,
 // validated at start with errors naming the file and the field. Secrets are referenced by
-// environment variable name and resolved here, once; the file never holds one.
+// environment variable name and resolved here, once; the file never holds one. Each source is
+// a built-in style of the one callback mechanism: correlation by remote job id, an HMAC-SHA256
+// signature, and states read the way a profile's `callback` section reads them.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { extractorSchema, type Extractor } from '../../profiles/schema';
+import { callbackSchema, type CallbackSpec } from '../../profiles/callback-schema';
+import { extractorSchema } from '../../profiles/schema';
 import { describeIssues } from '../../validation';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. GITHUB_WEBHOOK_SECRET');
@@ -41,13 +44,26 @@ const fileSchema = z.strictObject({ sources: z.array(sourceSchema).min(1) }).sup
 
 export interface WebhookSource {
   name: string;
-  secret: Buffer;
-  /** Lower-case, as Node presents request headers. */
-  signatureHeader: string;
-  signaturePrefix: string;
-  correlation: Extractor;
+  /** The HMAC secret, read from the environment. */
+  secret: string;
   profile?: string;
-  outcome: { state: Extractor; success: string[]; failure: string[]; heartbeat: string[]; error?: Extractor };
+  /** The source as a callback description: correlated, signed, its states mapped; other states ignored. */
+  callback: CallbackSpec;
+}
+
+function asCallback(source: z.output<typeof sourceSchema>): CallbackSpec {
+  const { outcome } = source;
+  return callbackSchema.parse({
+    auth: { correlate: source.correlation, signature: { scheme: 'hmac-sha256', secretEnv: source.secretEnv, header: source.signatureHeader, prefix: source.signaturePrefix } },
+    state: outcome.state,
+    states: {
+      ...(outcome.success.length ? { succeeded: outcome.success } : {}),
+      ...(outcome.failure.length ? { failed: outcome.failure } : {}),
+      ...(outcome.heartbeat.length ? { running: outcome.heartbeat } : {}),
+    },
+    otherStates: 'ignore',
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
 }
 
 export class WebhookSourcesError extends Error {
@@ -70,8 +86,10 @@ export function parseWebhookSources(text: string, file: string, env: Readonly<Re
     const secret = env[source.secretEnv];
     if (!secret) throw new WebhookSourcesError(`${file}: sources.${i}.secretEnv: environment variable ${source.secretEnv} is not set`);
     if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new WebhookSourcesError(`${file}: sources.${i}.secretEnv: ${source.secretEnv} is shorter than ${MIN_SECRET_BYTES} bytes`);
-    const { secretEnv: _unused, signatureHeader, ...rest } = source;
-    sources.set(source.name, { ...rest, secret: Buffer.from(secret, 'utf8'), signatureHeader: signatureHeader.toLowerCase() });
+    if (!source.outcome.success.length && !source.outcome.failure.length) {
+      throw new WebhookSourcesError(`${file}: sources.${i}.outcome: at least one of success or failure: otherwise no webhook could finish a job`);
+    }
+    sources.set(source.name, { name: source.name, secret, ...(source.profile !== undefined ? { profile: source.profile } : {}), callback: asCallback(source) });
   });
   return sources;
 }

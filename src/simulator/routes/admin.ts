@@ -14,6 +14,8 @@ function view(ctx: SimContext, job: Job): Record<string, unknown> {
     createdAt: new Date(job.createdAt).toISOString(),
     idempotencyKey: job.idempotencyKey ?? null,
     scenario: job.scenario,
+    // Whether the start request asked to be called back (the URL itself may carry a token).
+    callsBack: job.notify !== undefined || job.task !== undefined,
     counters: job.counters,
   };
 }

@@ -1,0 +1,276 @@
+// Streams the remote result into S3 with a multipart upload, in constant memory (one part at a
+// time), through the official AWS SDK; credentials and region come from the SDK's standard chain
+// on the worker, never from input or history. Resumable: the upload id and the parts done ride
+// in the activity's heartbeat, so a retry — or another worker after a crash — carries on with
+// the next part. SHA-256 state cannot be saved, so a resumed attempt reads the source from the
+// start again (If-Range: unchanged, or start over), hashing the bytes already uploaded without
+// uploading them again. The object's metadata names the job; the sha256 is checked before the
+// upload is completed, so a mismatching result never appears in the bucket.
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { request } from 'undici';
+import { ErrorType, nonRetryable, retryable } from '../errors';
+import { redact, retryAfterMs } from '../http/client';
+import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
+import { extractString } from '../profiles/extract';
+import { renderMap } from '../profiles/template';
+import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
+import { fileNameFrom, header, progressReporter, resolveResultUrl, sanitizeFileName } from './download-result';
+import { readRemoteStatus } from './read-remote-status';
+import type { DownloadedFile, DownloadResultArgs } from './types';
+
+/** 8 MiB parts: above S3's 5 MiB minimum, 10,000 parts reach 80 GB; memory holds one. */
+export const PART_SIZE = 8 << 20;
+const MAX_URL_REFRESHES = 3;
+
+/** S3 settings of the worker (and the gateway, for pre-signed result links). */
+export interface S3Settings {
+  /** Buckets job input may name (`*` for any). */
+  allowedBuckets: readonly string[];
+  /** Path-style addressing, for S3-compatible servers (MinIO, gofakes3, …). */
+  forcePathStyle: boolean;
+}
+
+let shared: { key: string; client: S3Client } | undefined;
+/** One client per settings: the SDK reads endpoint, region and credentials from its standard chain. */
+export function s3Client(settings: S3Settings): S3Client {
+  const key = String(settings.forcePathStyle);
+  if (shared?.key !== key) shared = { key, client: new S3Client({ forcePathStyle: settings.forcePathStyle }) };
+  return shared.client;
+}
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+export function parseS3Url(url: string): S3Location | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  return match?.[1] && match[2] ? { bucket: match[1], key: match[2] } : undefined;
+}
+
+export function bucketAllowed(settings: S3Settings | undefined, bucket: string): boolean {
+  return !!settings && (settings.allowedBuckets.includes('*') || settings.allowedBuckets.includes(bucket));
+}
+
+/** `s3://bucket/prefix/{name}` → the object; a trailing `/` means `{name}`. */
+export function objectFor(to: string, fileName: string, jobId: string): S3Location {
+  const template = to.endsWith('/') ? `${to}{name}` : to;
+  const url = template.replaceAll('{name}', fileName).replaceAll('{jobId}', encodeURIComponent(jobId));
+  const location = parseS3Url(url);
+  if (!location) throw nonRetryable(ErrorType.InvalidInput, `download.to: ${to} does not name an object (s3://bucket/key)`);
+  return location;
+}
+
+interface UploadState {
+  bucket: string;
+  key: string;
+  fileName: string;
+  uploadId: string;
+  /** The source's ETag or Last-Modified when the upload began: the bytes must not change under it. */
+  validator?: string;
+  parts: { PartNumber: number; ETag: string }[];
+  /** Bytes in the parts done. */
+  bytes: number;
+}
+
+interface Beat {
+  s3?: UploadState;
+  /** Bytes read from the source in this attempt (progress only). */
+  bytes: number;
+}
+
+function s3Failure(err: unknown, what: string): Error {
+  if (err instanceof S3ServiceException) {
+    const permanent = ['AccessDenied', 'NoSuchBucket', 'InvalidBucketName', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled'];
+    if (permanent.includes(err.name)) return nonRetryable(ErrorType.RemoteRejected, `S3 refused to ${what}: ${err.name}`);
+    return retryable(ErrorType.RemoteUnavailable, `S3 could not ${what}: ${err.name}`);
+  }
+  if (err instanceof Error && err.name === 'CredentialsProviderError') return nonRetryable(ErrorType.SecretMissing, `no AWS credentials on this worker (the SDK's standard chain found none) to ${what}`);
+  return retryable(ErrorType.RemoteUnavailable, `S3 unreachable while trying to ${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+export async function downloadToS3(deps: ActivityDeps, args: DownloadResultArgs & { to: string }): Promise<DownloadedFile | null> {
+  const ctx = Context.current();
+  const settings = deps.s3;
+  const target = parseS3Url(args.to.replaceAll('{name}', 'x').replaceAll('{jobId}', 'x'));
+  if (!target) throw nonRetryable(ErrorType.InvalidInput, `download.to: ${args.to} is not s3://bucket/key`);
+  if (!bucketAllowed(settings, target.bucket)) {
+    throw nonRetryable(ErrorType.HostNotAllowed, `bucket ${target.bucket} is not in POLLBACK_S3_ALLOWED_BUCKETS on this worker`);
+  }
+  const s3 = s3Client(settings!);
+  const abortSignal = ctx.cancellationSignal;
+  let beat: Beat = { bytes: 0, ...((ctx.info.heartbeatDetails as Beat | undefined) ?? {}) };
+  const ticker = setInterval(() => ctx.heartbeat(beat), 5_000);
+  const heartbeat = (next: Beat): void => {
+    beat = next;
+    ctx.heartbeat(beat);
+  };
+  try {
+    const { profile, context, redact: secrets } = requestScope(deps, args.profile, args.params);
+    const initialUrl = await resolveResultUrl(deps, args, profile);
+    if (!initialUrl) return null;
+    const workflowId = currentWorkflowId();
+    const headers = renderMap(profile.result?.headers, context, 'result.headers');
+    const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
+    const report = progressReporter(workflowId);
+    let upload = beat.s3;
+
+    const abandon = async (state: UploadState | undefined): Promise<void> => {
+      if (!state) return;
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId })).catch(() => undefined);
+    };
+
+    let url = initialUrl;
+    let refreshes = 0;
+    for (;;) {
+      const source = checkedUrl(url, profile.allowedHosts, 'result URL');
+      const dispatcher = dispatcherFor(source, profile.allowedHosts);
+      // A resumed upload asks for the same bytes as before; a changed source answers 200 with a new validator.
+      const res = await request(source, {
+        method: 'GET',
+        headers: { ...headers, ...(upload?.validator ? { 'if-range': upload.validator, range: 'bytes=0-' } : {}) },
+        ...(dispatcher ? { dispatcher } : {}),
+        signal: abortSignal,
+        headersTimeout: 30_000,
+        bodyTimeout: 60_000,
+      }).catch((err: Error & { code?: string }) => {
+        if (abortSignal.aborted) throw err;
+        throw internalAddressRefusal(err, 'result URL') ?? retryable(ErrorType.RemoteUnavailable, redact(`download from ${source.host}: ${err.code ?? err.message}`, secrets));
+      });
+      const discard = (): Promise<void> => res.body.dump().catch(() => undefined);
+      if (res.statusCode === 403 && profile.status && refreshes < MAX_URL_REFRESHES) {
+        await discard();
+        refreshes++;
+        const status = await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote });
+        if (!status.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
+        url = status.resultUrl;
+        continue;
+      }
+      if (res.statusCode !== 200 && res.statusCode !== 206) {
+        await discard();
+        const status = res.statusCode;
+        if (status === 403 || status === 404 || status === 408 || status === 429 || status >= 500) throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${status}`, retryAfterMs(res.headers));
+        throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${status}`);
+      }
+      const length = Number(header(res.headers, 'content-length') ?? NaN);
+      const total = Number.isFinite(length) ? length : undefined;
+      if (total !== undefined && total > args.maxBytes) {
+        await discard();
+        throw nonRetryable(ErrorType.ResultTooLarge, `the result is ${total} bytes, over the limit of ${args.maxBytes}`);
+      }
+      const validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
+      if (upload && (!validator || validator !== upload.validator)) {
+        // The source changed (or cannot say it did not): the parts uploaded are not its bytes.
+        await abandon(upload);
+        upload = undefined;
+      }
+      const contentType = header(res.headers, 'content-type');
+      if (upload) {
+        ctx.log.info(`resuming the S3 upload at part ${upload.parts.length + 1}: ${upload.bytes} bytes already in S3 are read for the hash, not uploaded again`, { key: upload.key, partsDone: upload.parts.length, bytesDone: upload.bytes });
+      } else {
+        const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), source));
+        const object = objectFor(args.to, fileName, workflowId);
+        if (object.bucket !== target.bucket) throw nonRetryable(ErrorType.InvalidInput, 'download.to: the bucket may not contain placeholders');
+        const created = await s3
+          .send(
+            new CreateMultipartUploadCommand({
+              Bucket: object.bucket,
+              Key: object.key,
+              ...(contentType ? { ContentType: contentType } : {}),
+              ContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+              // S3 metadata is ASCII: the job id is encoded as it is in the download folder's name.
+              Metadata: { 'pollback-job': encodeURIComponent(workflowId), 'pollback-profile': profile.name, 'pollback-file-name': encodeURIComponent(fileName) },
+            }),
+            { abortSignal },
+          )
+          .catch((err: unknown) => {
+            throw s3Failure(err, `start an upload to s3://${object.bucket}/${object.key}`);
+          });
+        if (!created.UploadId) throw retryable(ErrorType.RemoteUnavailable, 'S3 started an upload without an upload id');
+        upload = { ...object, fileName, uploadId: created.UploadId, ...(validator ? { validator } : {}), parts: [], bytes: 0 };
+        heartbeat({ s3: upload, bytes: 0 });
+      }
+
+      const state: UploadState = upload;
+      const hash = createHash('sha256');
+      let read = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        const body = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const PartNumber = state.parts.length + 1;
+        const done = await s3.send(new UploadPartCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId, PartNumber, Body: body }), { abortSignal }).catch((err: unknown) => {
+          if (err instanceof S3ServiceException && err.name === 'NoSuchUpload') {
+            // The upload was aborted (say, by a lifecycle rule): the next attempt starts a new one.
+            heartbeat({ bytes: read });
+            throw retryable(ErrorType.RemoteUnavailable, 'the multipart upload is gone; the next attempt starts over');
+          }
+          throw s3Failure(err, `upload part ${PartNumber}`);
+        });
+        state.parts.push({ PartNumber, ETag: done.ETag ?? '' });
+        state.bytes += body.length;
+        heartbeat({ s3: state, bytes: read });
+        report(read, total);
+      };
+      try {
+        for await (const raw of res.body) {
+          const chunk = raw as Buffer;
+          const start = read;
+          read += chunk.length;
+          if (read > args.maxBytes) throw nonRetryable(ErrorType.ResultTooLarge, `the result is larger than the limit of ${args.maxBytes} bytes`);
+          hash.update(chunk);
+          // Bytes already in uploaded parts are hashed, not uploaded again.
+          if (read <= state.bytes) continue;
+          const fresh = start < state.bytes ? chunk.subarray(state.bytes - start) : chunk;
+          pending.push(fresh);
+          pendingBytes += fresh.length;
+          if (pendingBytes >= PART_SIZE) await flush();
+        }
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
+        if (abortSignal.aborted) throw err;
+        throw retryable(ErrorType.RemoteUnavailable, `download interrupted after ${read} bytes (${state.bytes} in S3); the next attempt resumes the upload`);
+      }
+      if (total !== undefined && read !== total) {
+        throw retryable(ErrorType.RemoteUnavailable, `download ended at ${read} of ${total} bytes; the next attempt resumes the upload`);
+      }
+      if (read < state.bytes) {
+        await abandon(state);
+        heartbeat({ bytes: 0 });
+        throw retryable(ErrorType.RemoteUnavailable, 'the source is shorter than what was uploaded before; starting over');
+      }
+      // The last part may be below the 5 MiB minimum; an empty result still needs one part.
+      if (pendingBytes > 0 || state.parts.length === 0) await flush();
+      const sha256 = hash.digest('hex');
+      const expected = (announcedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
+      if (expected && expected !== sha256) {
+        await abandon(state);
+        heartbeat({ bytes: 0 });
+        throw nonRetryable(ErrorType.ChecksumMismatch, `sha256 of the download is ${sha256}, the API announced ${expected}`);
+      }
+      await s3
+        .send(new CompleteMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId, MultipartUpload: { Parts: state.parts } }), { abortSignal })
+        .catch((err: unknown) => {
+          throw s3Failure(err, `complete the upload to s3://${state.bucket}/${state.key}`);
+        });
+      report(read, read);
+      return { path: `s3://${state.bucket}/${state.key}`, fileName: state.fileName, size: read, sha256, ...(contentType ? { contentType } : {}) };
+    }
+  } catch (err) {
+    if (abortSignal.aborted) throw abortSignal.reason;
+    throw err;
+  } finally {
+    clearInterval(ticker);
+  }
+}

@@ -1,0 +1,184 @@
+// The HTTP API's contract: the request and response shapes of the job API, as zod schemas.
+// The gateway validates and documents (OpenAPI) with them; the typed client (src/client, and
+// the @pollback/client package built from it) takes its types from here, and nothing else of
+// the server's. Pure: zod and the job input schema only.
+import { z } from 'zod';
+import type { JobResult, JobStatus } from '../contract';
+import { durationSchema } from '../durations';
+import { jobInputSchema } from '../workflows/input';
+
+export { jobInputSchema };
+export type { JobInputJson } from '../workflows/input';
+export type { JobResult, JobStatus, Phase } from '../contract';
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+export const jobStates = ['running', 'succeeded', 'failed', 'cancelled', 'terminated', 'timed-out'] as const;
+export type JobState = (typeof jobStates)[number];
+
+const linksSchema = z.object({ self: z.string(), result: z.string().optional(), webUi: z.string() });
+
+const fileSchema = z.object({ path: z.string(), fileName: z.string(), size: z.number(), sha256: z.string(), contentType: z.string().optional() });
+
+/** The job's status: the workflow's `status` query (JobStatus in src/contract.ts). */
+export const jobStatusSchema = z.object({
+  phase: z.string(),
+  profile: z.string(),
+  mode: z.enum(['callback', 'poll', 'hybrid']),
+  // Optional: jobs started before these existed do not report them.
+  startedAt: z.string().optional().describe("the job's start (its first run), unchanged by continue-as-new"),
+  summary: z.string().optional(),
+  remoteJobId: z.string().optional(),
+  remoteStatus: z.string().optional(),
+  remoteState: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
+  remoteProgress: z.number().optional().describe("the remote job's own progress, percent"),
+  pollCount: z.number(),
+  nextPollAt: z.string().optional(),
+  callbackDeadline: z.string().optional(),
+  deadline: z.string(),
+  lastError: z.string().optional(),
+  refusedCallbacks: z.object({ count: z.number(), lastAt: z.string(), lastReason: z.string() }).optional().describe('callbacks that authenticated but were refused, and why the last one was'),
+  runsSoFar: z.number(),
+  download: z.object({ bytes: z.number(), total: z.number().optional() }).optional(),
+  file: fileSchema.optional(),
+});
+
+/** A succeeded job's result (JobResult in src/contract.ts). */
+export const jobResultSchema = z.object({
+  workflowId: z.string(),
+  title: z.string().optional(),
+  profile: z.string(),
+  remoteJobId: z.string().optional(),
+  status: z.literal('succeeded'),
+  via: z.enum(['callback', 'poll']),
+  output: z.unknown().optional(),
+  resultUrl: z.string().optional(),
+  file: fileSchema.optional(),
+  // Optional here: results recorded before notifications and timings existed lack them.
+  notifications: z.array(z.object({ target: z.string(), event: z.enum(['succeeded', 'failed', 'cancelled']), sent: z.boolean(), error: z.string().optional() })).optional(),
+  polls: z.number(),
+  runs: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  timings: z.object({ remoteMs: z.number(), downloadMs: z.number().optional(), notifyMs: z.number().optional() }).optional(),
+});
+
+// The schemas must accept what the workflow returns: a change to the contract fails the build here.
+type Accepts<Schema extends z.ZodType, Value extends z.input<Schema>> = Value;
+export type StatusFits = Accepts<typeof jobStatusSchema, JobStatus>;
+export type ResultFits = Accepts<typeof jobResultSchema, JobResult>;
+
+export const jobErrorSchema = z.object({
+  type: z.string().describe('a stable error type (src/errors.ts), or Cancelled / Terminated / TimedOut'),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type JobError = z.infer<typeof jobErrorSchema>;
+
+export const jobSchema = z.object({
+  jobId: z.string(),
+  runId: z.string(),
+  state: z.enum(jobStates),
+  phase: z.string().optional(),
+  profile: z.string().optional(),
+  summary: z.string().optional(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+  status: jobStatusSchema.optional().describe('while running: the live status from the workflow'),
+  result: jobResultSchema.optional().describe('when succeeded'),
+  error: jobErrorSchema.optional().describe('when failed, cancelled, terminated or timed out'),
+  links: linksSchema,
+});
+export type JobView = z.infer<typeof jobSchema>;
+
+export const jobSummarySchema = jobSchema.pick({ jobId: true, runId: true, state: true, phase: true, profile: true, startedAt: true, closedAt: true, links: true }).extend({
+  remoteJobId: z.string().optional(),
+});
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+export const startedJobSchema = z.object({
+  jobId: z.string(),
+  runId: z.string(),
+  created: z.boolean().describe('false when the Idempotency-Key named an existing job, which is returned'),
+  statusUrl: z.string(),
+  webUiUrl: z.string(),
+});
+export type StartedJobResponse = z.infer<typeof startedJobSchema>;
+
+export const cancelJobResponseSchema = z.object({ jobId: z.string(), cancelRequested: z.boolean(), state: z.enum(jobStates) });
+export type CancelJobResponse = z.infer<typeof cancelJobResponseSchema>;
+
+/** The answer to a callback: accepted, or the job had already finished (its recorded outcome). */
+export interface CallbackAck {
+  accepted: boolean;
+  jobId: string;
+  /** Set when the job had already finished: its recorded outcome. */
+  jobStatus?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recurring jobs (Temporal Schedules)
+
+export const overlapPolicies = ['skip', 'bufferOne', 'bufferAll', 'cancelOther', 'terminateOther', 'allowAll'] as const;
+export type OverlapPolicy = (typeof overlapPolicies)[number];
+
+/** When a schedule starts its job: cron expressions and/or an interval, in a time zone. */
+export const scheduleSpecSchema = z
+  .strictObject({
+    cron: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(10)]).optional().describe('e.g. "0 2 * * *" (every night at 02:00) or "@daily"'),
+    interval: z.string().min(1).optional().describe('e.g. "24h", "90m"'),
+    timezone: z.string().min(1).max(100).optional().describe('IANA time zone for cron, e.g. "Europe/Berlin" (default UTC)'),
+    jitter: z.string().min(1).optional().describe('start up to this much later, at random, e.g. "5m": many schedules do not hit an API at the same second'),
+  })
+  .refine((spec) => spec.cron !== undefined || spec.interval !== undefined, { message: 'give cron, interval or both' })
+  .refine((spec) => spec.interval === undefined || durationSchema.safeParse(spec.interval).success, { message: 'interval: a duration such as "24h"', path: ['interval'] })
+  .refine((spec) => spec.jitter === undefined || durationSchema.safeParse(spec.jitter).success, { message: 'jitter: a duration such as "5m"', path: ['jitter'] });
+export type ScheduleSpecInput = z.infer<typeof scheduleSpecSchema>;
+
+export const scheduleIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-", at most 100');
+
+export const createScheduleSchema = z.strictObject({
+  id: scheduleIdSchema.describe('the schedule id; each run is the job `<id>-<scheduled time>`'),
+  spec: scheduleSpecSchema,
+  overlap: z.enum(overlapPolicies).default('skip').describe('a run due while the previous one still runs: skip it (default), buffer one or all, cancel or terminate the old one, or allow both'),
+  paused: z.boolean().default(false),
+  note: z.string().max(500).optional(),
+  /** The job every run starts: the same input as POST /v1/jobs. */
+  job: jobInputSchema,
+});
+
+export const scheduleSchema = z.object({
+  scheduleId: z.string(),
+  spec: scheduleSpecSchema.optional().describe('as written when the schedule was created'),
+  overlap: z.enum(overlapPolicies),
+  paused: z.boolean(),
+  note: z.string().optional(),
+  job: z.unknown().optional().describe('the job input each run starts with'),
+  nextRunTimes: z.array(z.string()),
+  recentRuns: z.array(z.object({ jobId: z.string(), scheduledAt: z.string(), startedAt: z.string() })),
+  runningJobs: z.array(z.string()),
+  runsSoFar: z.number(),
+  skippedForOverlap: z.number(),
+  webUiUrl: z.string(),
+});
+export type ScheduleView = z.infer<typeof scheduleSchema>;
+
+export const scheduleSummarySchema = z.object({
+  scheduleId: z.string(),
+  paused: z.boolean(),
+  note: z.string().optional(),
+  nextRunTimes: z.array(z.string()),
+  recentRuns: z.array(z.object({ jobId: z.string(), scheduledAt: z.string(), startedAt: z.string() })),
+  webUiUrl: z.string(),
+});
+export type ScheduleSummaryView = z.infer<typeof scheduleSummarySchema>;
+
+/** What a caller writes to create a schedule (defaults may be omitted). */
+export type CreateScheduleRequest = z.input<typeof createScheduleSchema>;
+export interface CreatedScheduleResponse {
+  scheduleId: string;
+  url: string;
+  webUiUrl: string;
+}

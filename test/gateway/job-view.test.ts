@@ -1,0 +1,45 @@
+// The job API after continue-as-new: the job's start and summary are the job's, not its
+// current run's (whose static summary the SDK cannot carry over).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { eventually, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
+
+let stack: GatewayStack;
+before(async () => {
+  stack = await startGatewayStack();
+});
+after(async () => {
+  await stack.stop();
+});
+
+test('GET /v1/jobs/:id of a continued job keeps its first start and its summary', async () => {
+  const started = await stack.api('POST', '/v1/jobs', {
+    body: {
+      profile: 'aso-export',
+      title: 'Weekly downloads',
+      params: { reportId: 'can', scenario: { completeAfterReads: 25 } },
+      completion: { mode: 'poll', timeout: '1m', poll: { interval: '20ms', backoff: 1 } },
+      pollsPerRun: 10,
+      download: false,
+    },
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const jobId = String(started.body.jobId);
+  const firstStart = (await stack.client.workflow.getHandle(jobId, String(started.body.runId)).describe()).startTime.toISOString();
+  const continued = await eventually('a continued run in the job view', async () => {
+    const view = await stack.api('GET', `/v1/jobs/${jobId}`);
+    return view.body.state === 'running' && ((view.body.status as { runsSoFar?: number } | undefined)?.runsSoFar ?? 0) >= 2 ? view.body : undefined;
+  });
+  assert.notEqual(continued.runId, started.body.runId, 'a later run');
+  // The job's own clock starts with its first workflow task, a few ms after the execution started.
+  const currentRunStart = (await stack.client.workflow.getHandle(jobId, String(continued.runId)).describe()).startTime.getTime();
+  assert.ok(Math.abs(Date.parse(String(continued.startedAt)) - Date.parse(firstStart)) < 1_000, `${String(continued.startedAt)} vs ${firstStart}`);
+  assert.ok(Date.parse(String(continued.startedAt)) < currentRunStart, 'not the current run\'s start');
+  assert.equal(continued.summary, 'Weekly downloads (poll)');
+  const done = await eventually('the finished job', async () => {
+    const view = await stack.api('GET', `/v1/jobs/${jobId}`);
+    return view.body.state === 'succeeded' ? view.body : undefined;
+  });
+  assert.equal(done.startedAt, continued.startedAt);
+  assert.ok((done.result as { runs: number }).runs >= 3);
+});
