@@ -76,7 +76,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // which the body timeout waits behind); Node checks every 30 s by default, far too coarse.
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
     // A URL the router cannot decode (bad percent-encoding) is the client's problem, said as one.
-    frameworkErrors: (err, _request, reply) => sendProblem(reply, new HttpProblem(400, ProblemType.InvalidRequest, 'the request URL cannot be read', err.message)),
+    frameworkErrors: (err, _request, reply) => void sendProblem(reply, new HttpProblem(400, ProblemType.InvalidRequest, 'the request URL cannot be read', err.message)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -31,6 +31,8 @@ export interface SeenResponse {
   body?: string;
 }
 
+const headerText = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.join(', ') : '');
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 export class OpenApiConformance {
@@ -68,18 +70,18 @@ export class OpenApiConformance {
   problemWith(seen: SeenResponse): string | undefined {
     const requestPath = seen.url.split('?')[0] ?? '';
     const method = seen.method.toLowerCase();
-    const contentType = String(seen.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const contentType = headerText(seen.headers['content-type']).split(';')[0]?.trim() ?? '';
     const where = `${seen.method} ${seen.url.slice(0, 200)} → ${seen.status}`;
     const documented = this.pathFor(requestPath);
     const operation = documented?.item[method === 'head' ? 'get' : method];
     if (!documented || !operation) {
       if (seen.status >= 400 && contentType !== 'application/problem+json') return `${where}: a refusal must be application/problem+json, was "${contentType}"`;
       if (seen.status === 405) {
-        const allow = String(seen.headers.allow ?? '').split(/,\s*/).map((m) => m.toLowerCase());
+        const allow = headerText(seen.headers.allow).split(/,\s*/).map((m) => m.toLowerCase());
         const methods = documented ? Object.keys(documented.item).filter((m) => METHODS.includes(m)) : [];
         if (!documented) return `${where}: 405 for a path the document does not have`;
         const missing = methods.filter((m) => !allow.includes(m));
-        return missing.length ? `${where}: Allow "${String(seen.headers.allow)}" lacks ${missing.join(', ')}` : undefined;
+        return missing.length ? `${where}: Allow "${headerText(seen.headers.allow)}" lacks ${missing.join(', ')}` : undefined;
       }
       if (seen.status === 404 || seen.status === 400) return undefined; // no such route: the server-wide problem answer
       return `${where}: not a documented operation`;
@@ -122,7 +124,7 @@ export class OpenApiConformance {
  * Checks every response `app` sends from now on. Call before `ready()`; the document is read
  * from the app itself once it is ready.
  */
-export function watchConformance(app: FastifyInstance): { conformance(): OpenApiConformance } {
+export function watchConformance(app: FastifyInstance): { conformance: () => OpenApiConformance } {
   let checker: OpenApiConformance | undefined;
   const get = (): OpenApiConformance => (checker ??= new OpenApiConformance(app.swagger() as unknown as OpenApiDocument));
   app.addHook('onSend', (request, reply, payload, done) => {
