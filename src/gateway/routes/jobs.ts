@@ -31,7 +31,10 @@ declare module 'fastify' {
 
 export type { CancelJobResponse, StartedJobResponse } from '../../api/contract';
 
-const jobIdParams = z.object({ id: z.string().min(1).max(400) });
+// Temporal refuses control characters in ids and visibility queries as an internal argument
+// error: refused here first, as the caller's mistake (a NUL in a filter answered 500 before).
+const printable = /^[^\p{Cc}]+$/u;
+const jobIdParams = z.object({ id: z.string().min(1).max(400).regex(printable, 'a job id: printable characters') });
 const refusals = { 401: problemSchema, 404: problemSchema, 429: problemSchema, 503: problemSchema };
 
 export const jobRoutes: FastifyPluginAsync<JobRouteDeps> = (app, deps) => {
@@ -85,7 +88,7 @@ export const jobRoutes: FastifyPluginAsync<JobRouteDeps> = (app, deps) => {
       security,
       querystring: z.object({
         phase: z.enum(PHASES).optional(),
-        profile: z.string().min(1).max(200).optional(),
+        profile: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9-]*$/, 'a profile name: lower-case letters, digits and dashes').optional(),
         state: z.enum(jobStates).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
