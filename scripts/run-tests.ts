@@ -2,7 +2,7 @@
 // temp SQLite file in WAL mode, Pollback's search attributes registered), workflow code
 // bundled once, then node's test runner over the test files. The server is torn down however
 // the run ends: pass, failure, Ctrl-C or SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,15 @@ async function findTests(dir: string): Promise<string[]> {
     entries.map((e) => (e.isDirectory() ? findTests(path.join(dir, e.name)) : Promise.resolve(e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))),
   );
   return nested.flat().sort();
+}
+
+/** Signals the runner and everything it started (it leads its own process group). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // the group is already gone
+  }
 }
 
 async function main(): Promise<number> {
@@ -36,7 +45,7 @@ async function main(): Promise<number> {
   let child: ReturnType<typeof spawn> | undefined;
   const shutdown = (signal: NodeJS.Signals): void => {
     console.error(`test harness: ${signal}, stopping`);
-    child?.kill(signal);
+    if (child) killGroup(child, signal);
     void server.stop().then(() => process.exit(130));
   };
   process.once('SIGINT', shutdown);
@@ -47,11 +56,28 @@ async function main(): Promise<number> {
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
-    child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? '180000'}`, ...files], {
-      stdio: 'inherit',
-      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
-    });
-    const exitCode = await new Promise<number>((resolve) => child?.once('exit', (code) => resolve(code ?? 1)));
+    // --test-force-exit: a file whose cleanup failed must not keep the run alive on a leaked
+    // handle. Its own process group: whatever a test spawned and left behind dies with the run.
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? '180000'}`, ...files],
+      {
+        stdio: 'inherit',
+        detached: true,
+        env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
+      },
+    );
+    const runner = child;
+    // The whole run is bounded too: a hang anywhere becomes a failure with its cause in the log,
+    // never a CI job that runs out its clock.
+    const limitMs = Number(process.env.TEST_RUN_TIMEOUT_MS ?? 30 * 60_000);
+    const watchdog = setTimeout(() => {
+      console.error(`test harness: the run exceeded ${limitMs / 60_000} min (TEST_RUN_TIMEOUT_MS); killing it`);
+      killGroup(runner, 'SIGKILL');
+    }, limitMs);
+    const exitCode = await new Promise<number>((resolve) => runner.once('exit', (code) => resolve(code ?? 1)));
+    clearTimeout(watchdog);
+    killGroup(runner, 'SIGKILL');
     console.log(`test harness: ${files.length} files, wall time ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return exitCode;
   } finally {

@@ -29,11 +29,14 @@ before(async () => {
   stack = await startGatewayStack({ temporalTimeoutMs: 2_000 }, { connection: native, client });
 });
 after(async () => {
-  await stack.stop();
-  await client.connection.close();
-  await native.close();
-  await server.stop();
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await stack.stop(); // throws if a response broke the OpenAPI document: clean up regardless
+  } finally {
+    await client.connection.close();
+    await native.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 function assertUnavailable(answer: ApiAnswer): void {

@@ -86,12 +86,14 @@ export class OpenApiConformance {
       if (seen.status === 404 || seen.status === 400) return undefined; // no such route: the server-wide problem answer
       return `${where}: not a documented operation`;
     }
-    const response = operation.responses?.[String(seen.status)];
+    const responses = operation.responses ?? {};
+    // OpenAPI allows a range ("2XX") where the exact code is the remote API's choice.
+    const response = responses[String(seen.status)] ?? responses[`${String(seen.status)[0]}XX`];
     if (!response) return `${where}: status not documented (documented: ${Object.keys(operation.responses ?? {}).join(', ')})`;
     if (method === 'head' || seen.status === 204) return undefined;
     const media = response.content?.[contentType] ?? (contentType === 'application/json' ? undefined : response.content?.['*/*']);
     if (!media) {
-      if (!response.content && seen.body === undefined) return undefined;
+      if (!seen.body) return undefined; // no body: nothing whose type could be wrong
       return `${where}: content type "${contentType}" not documented (documented: ${Object.keys(response.content ?? {}).join(', ') || 'none'})`;
     }
     if (!media.schema || seen.body === undefined || !contentType.endsWith('json')) return undefined;

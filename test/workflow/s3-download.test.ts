@@ -40,10 +40,13 @@ before(async () => {
 });
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await stack?.stop();
-  await sim?.close();
-  s3?.destroy();
-  await s3server?.stop();
+  try {
+    await stack?.stop(); // throws if a response broke the OpenAPI document: clean up regardless
+  } finally {
+    await sim?.close();
+    s3?.destroy();
+    await s3server?.stop();
+  }
 });
 
 const start = (input: JobInputJson) =>

@@ -66,7 +66,7 @@ export const jobResultRoutes: FastifyPluginAsync<JobResultDeps> = (app, deps) =>
       params: z.object({ id: z.string().min(1).max(400) }),
       headers: z.object({ range: z.string().optional(), 'if-range': z.string().optional() }),
       description: 'A result uploaded to S3 (`download.to: s3://…`) answers 302 with a pre-signed GET URL, valid 5 minutes, in Location.',
-      response: { 200: bytes, 206: bytes, 401: problemSchema, 404: problemSchema, 409: problemSchema, 416: problemSchema, 429: problemSchema, 503: problemSchema },
+      response: { 200: bytes, 206: bytes, 302: z.null().describe('an S3 result: Location holds a pre-signed GET URL, X-Checksum-SHA256 its sha256'), 401: problemSchema, 404: problemSchema, 409: problemSchema, 416: problemSchema, 429: problemSchema, 503: problemSchema },
     },
   }, async (request, typedReply) => {
     // The bytes are a stream, which the typed reply (schemas describe JSON) does not model.

@@ -26,6 +26,8 @@ export interface ProfileCallbackDeps extends CallbackTarget {
 
 const MAX_CORRELATION_LENGTH = 256;
 
+/** Any JSON value (z.json() is recursive, which the OpenAPI transform cannot reference). */
+const anyJson = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 const ackSchema = z.object({
   accepted: z.boolean().describe('false for a duplicate or late callback (the job had finished) or an ignored state: nothing changed'),
   jobIds: z.array(z.string()),
@@ -139,7 +141,7 @@ export const profileCallbackRoutes: FastifyPluginAsync<ProfileCallbackDeps> = (a
     tags: ['callbacks'],
     description: "A callback in the API's own words, read as the profile's `callback` section says. Duplicates and late callbacks are acknowledged; a callback that authenticates but cannot be read is 422 CallbackRefused (and the job is told why).",
     body: z.unknown(),
-    response: { '2xx': z.union([ackSchema, z.unknown()]).describe("Pollback's acknowledgement, or the body the profile's callback.response names"), 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 500: problemSchema, 503: problemSchema },
+    response: { '2xx': z.union([ackSchema, anyJson]).describe("Pollback's acknowledgement, or the body the profile's callback.response names"), 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 500: problemSchema, 503: problemSchema },
   };
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.post('/v1/profiles/:profile/callback', {
