@@ -3,12 +3,13 @@
 // bundled once, then node's test runner over the test files. The server is torn down however
 // the run ends: pass, failure, Ctrl-C or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundlePollbackWorkflows } from '../src/worker';
+import { ensureChromium } from '../test/helpers/browser';
 
 const root = path.resolve(__dirname, '..');
 
@@ -18,6 +19,11 @@ async function findTests(dir: string): Promise<string[]> {
     entries.map((e) => (e.isDirectory() ? findTests(path.join(dir, e.name)) : Promise.resolve(e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))),
   );
   return nested.flat().sort();
+}
+
+async function usesBrowser(files: string[]): Promise<boolean> {
+  const sources = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+  return sources.some((source) => source.includes('helpers/browser'));
 }
 
 /** Signals the runner and everything it started (it leads its own process group). */
@@ -34,6 +40,8 @@ async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : await findTests(path.join(root, 'test'));
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-test-'));
   const cli = await ensureTemporalCli();
+  // Installed once here, before test files run in parallel, for the files that drive a browser.
+  const browser = (await usesBrowser(files)) ? { CHROMIUM_PATH: await ensureChromium() } : {};
   // The dev server batches timer firing up to 1 s late by default; tests of many short polls
   // need millisecond timers to stay fast (production intervals are seconds to minutes).
   const server = await startDevServer({
@@ -64,7 +72,7 @@ async function main(): Promise<number> {
       {
         stdio: 'inherit',
         detached: true,
-        env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
+        env: { ...process.env, ...browser, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
       },
     );
     const runner = child;

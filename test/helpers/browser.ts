@@ -1,28 +1,33 @@
-// Headless Chromium for tests of what people see (the Temporal Web UI): Debian's `chromium`
-// package (installed by .ci/run), driven by playwright-core, which downloads no browser of its own.
-import { access, constants, mkdir } from 'node:fs/promises';
+// Headless Chromium for tests of what people see (the Temporal Web UI), driven by
+// playwright-core, which downloads no browser of its own. scripts/ensure-chromium finds it or
+// installs Debian's `chromium` (as root), like scripts/ensure-temporal does for the CLI.
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+const ENSURE_SCRIPT = path.resolve(__dirname, '../../scripts/ensure-chromium');
 
-/** The Chromium binary: CHROMIUM_PATH, else Debian's. A missing one fails loudly, never skips. */
-export async function chromiumPath(): Promise<string> {
-  const executable = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
-  try {
-    await access(executable, constants.X_OK);
-  } catch {
-    throw new Error(
-      `Chromium not found at ${executable}${process.env.CHROMIUM_PATH ? ' (CHROMIUM_PATH)' : ''}: ` +
-        'install it with `apt-get update && apt-get install -y --no-install-recommends chromium` (as .ci/run does), ' +
-        'or point CHROMIUM_PATH at a Chromium binary',
-    );
-  }
-  return executable;
+let found: Promise<string> | undefined;
+
+/** The Chromium binary (CHROMIUM_PATH, PATH, else installed). A missing one fails loudly, never skips. */
+export function ensureChromium(): Promise<string> {
+  found ??= promisify(execFile)('bash', [ENSURE_SCRIPT], { maxBuffer: 1 << 20, env: process.env }).then(
+    ({ stdout }) => {
+      const executable = stdout.trim().split('\n').pop();
+      if (!executable) throw new Error('scripts/ensure-chromium printed no path');
+      return executable;
+    },
+    (err: { stderr?: string; message: string }) => {
+      throw new Error(`Chromium is needed for the Web UI tests:\n${err.stderr?.trim() || err.message}`);
+    },
+  );
+  return found;
 }
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: await chromiumPath(), headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: ['--no-sandbox'] });
 }
 
 /** Where screenshots go: the run's test output folder (POLLBACK_TEST_OUTPUT), else ./test-output. */

@@ -33,6 +33,7 @@ const ackSchema = z.object({
   jobIds: z.array(z.string()),
   jobStatus: z.string().optional().describe("a finished job's recorded status"),
 });
+type CallbackAnswer = z.infer<typeof ackSchema> | z.infer<typeof anyJson>;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -91,7 +92,7 @@ function verdictOf(spec: CallbackSpec, request: FastifyRequest, tokenField?: str
 }
 
 /** One answer for the whole request: refused if it was refused, else the API's expected acknowledgement. */
-function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec, deliveries: Delivery[], finished?: { jobId: string; jobStatus: string }): unknown {
+function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec, deliveries: Delivery[], finished?: { jobId: string; jobStatus: string }): CallbackAnswer {
   const refused = deliveries.find((d) => d.outcome === 'refused');
   if (refused?.outcome === 'refused') {
     request.callbackOutcome = 'refused';
@@ -101,7 +102,8 @@ function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec
   const done = finished ?? deliveries.map((d) => (d.outcome === 'already-finished' ? d : undefined)).find(Boolean);
   request.callbackOutcome = accepted ? 'accepted' : done ? 'already-finished' : 'ignored';
   void reply.code(spec.response?.status ?? 200);
-  if (spec.response?.body !== undefined) return spec.response.body;
+  // The profile's body was parsed from YAML or JSON, so it is a JSON value.
+  if (spec.response?.body !== undefined) return spec.response.body as z.infer<typeof anyJson>;
   return {
     accepted,
     jobIds: finished ? [finished.jobId] : deliveries.map((d) => d.jobId),
@@ -111,7 +113,7 @@ function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec
 
 export const profileCallbackRoutes: FastifyPluginAsync<ProfileCallbackDeps> = (app, deps) => {
   keepRawJson(app);
-  const handler = async (request: FastifyRequest<{ Params: { profile: string; token?: string }; Querystring: Record<string, string | undefined> }>, reply: FastifyReply): Promise<unknown> => {
+  const handler = async (request: FastifyRequest<{ Params: { profile: string; token?: string }; Querystring: Record<string, string | undefined> }>, reply: FastifyReply): Promise<CallbackAnswer> => {
     const profile = deps.profiles.get(request.params.profile);
     const spec = profile?.callback;
     if (!profile || !spec || !usesProfileEndpoint(spec)) {
