@@ -14,15 +14,16 @@ import { startWorkerService } from './worker';
 
 type Env = Record<string, string | undefined>;
 
-/** The embedded dev server's signing key lives beside its data, so callbacks survive a restart. */
-async function devTokenKeys(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'dev-token-key');
+/** A secret generated once beside the embedded server's data, so it survives restarts. */
+async function secretFile(file: string, generate: () => string): Promise<string> {
   const existing = await readFile(file, 'utf8').catch(() => undefined);
   if (existing?.trim()) return existing.trim();
-  const spec = `dev:${randomBytes(32).toString('base64url')}`;
-  await writeFile(file, spec, { mode: 0o600 });
-  return spec;
+  const secret = generate();
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
 }
+
+const newKey = (): string => randomBytes(32).toString('base64url');
 
 async function embeddedTemporal(env: Env): Promise<DevServer> {
   const { dataDir, port, uiPort } = loadEmbeddedConfig(env);
@@ -30,9 +31,17 @@ async function embeddedTemporal(env: Env): Promise<DevServer> {
   const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false });
   env.TEMPORAL_ADDRESS = server.address;
   env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
-  env.POLLBACK_TOKEN_KEYS ??= await devTokenKeys(dataDir);
+  env.POLLBACK_TOKEN_KEYS ??= await secretFile(path.join(dataDir, 'dev-token-key'), () => `dev:${newKey()}`);
   env.POLLBACK_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT ?? 8080}`;
   console.log(`pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}, data in ${dataDir}`);
+  if (env.POLLBACK_API_AUTH !== 'off' && !env.POLLBACK_API_TOKENS) {
+    // Zero configuration on one machine, yet the job API is never open: a token generated once
+    // and printed, as a notebook server prints its login token. A real cluster
+    // (TEMPORAL_ADDRESS set) still requires POLLBACK_API_TOKENS.
+    const file = path.join(dataDir, 'api-token');
+    env.POLLBACK_API_TOKENS = await secretFile(file, newKey);
+    console.log(`pollback: job API token (generated once, kept in ${file}; set POLLBACK_API_TOKENS to choose your own):\n  ${env.POLLBACK_API_TOKENS}`);
+  }
   return server;
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -112,4 +112,42 @@ test('a bad variable stops start-up with a message naming it', async () => {
   const running = start({ ...(await baseEnv(await freePort())), TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS, POLLBACK_PUBLIC_URL: 'not a url' });
   assert.equal(await running.exit, 1);
   assert.match(running.output(), /POLLBACK_PUBLIC_URL/);
+});
+
+test('npm start with nothing configured: the embedded server gets a job-API token generated once, printed, kept across restarts; the API stays closed without it', async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-start-token-'));
+  const env: Record<string, string> = { ...(await baseEnv(port)), POLLBACK_DATA_DIR: dataDir, POLLBACK_DEV_SERVER_PORT: String(await freePort()), POLLBACK_DEV_UI_PORT: String(await freePort()) };
+  delete env.POLLBACK_API_AUTH;
+  const tokenFile = path.join(dataDir, 'api-token');
+  const printedToken = (running: Running): string => {
+    const token = /job API token \(generated once, kept in (.+?);.*\n\s+(\S+)/.exec(running.output());
+    assert.ok(token, `the token is printed:\n${running.output()}`);
+    assert.equal(token[1], tokenFile);
+    return token[2] ?? '';
+  };
+  const first = start(env);
+  await waitReady(url, first);
+  const token = printedToken(first);
+  assert.ok(token.length >= 32, token);
+  assert.equal((await stat(tokenFile)).mode & 0o777, 0o600, 'only its owner reads the token file');
+  assert.equal((await fetch(`${url}/v1/jobs`)).status, 401, 'without the token the job API refuses');
+  assert.equal((await fetch(`${url}/v1/jobs`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exit, 0, first.output());
+
+  const second = start(env);
+  await waitReady(url, second);
+  assert.equal(printedToken(second), token, 'the same token after a restart');
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exit, 0, second.output());
+});
+
+test('npm start against a configured Temporal without POLLBACK_API_TOKENS still refuses to open the job API', async () => {
+  const env = await baseEnv(await freePort());
+  delete env.POLLBACK_API_AUTH;
+  const running = start({ ...env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS, POLLBACK_PUBLIC_URL: 'http://127.0.0.1:1' });
+  assert.equal(await running.exit, 1);
+  assert.match(running.output(), /POLLBACK_API_TOKENS: required unless POLLBACK_API_AUTH=off/);
 });
