@@ -1,11 +1,11 @@
 // The Temporal CLI as a first-class client, and the README as its tested documentation: the
-// `cli-recipe` block of README.md is read, split into commands the way a shell would, and run
-// one by one with the real `temporal` binary against the run's dev server and a real Pollback
-// worker + simulator. Only three things are changed: the server address is added, the
-// documented `pollback` task queue becomes this test's own queue, and each workflow id gets a
-// per-run suffix (the same for every command) so reruns and parallel test files never collide.
-// Every command of the recipe must have a check below, and every check must be used: changing
-// the recipe means saying here what its new commands should do.
+// README's `cli-setup` block is run as a reader runs it (the simulator and `npm start` as
+// processes, with only the variables the README sets; test/helpers/readme-setup.ts), then its
+// `cli-recipe` block is read, split into commands the way a shell would, and run one by one with
+// the `temporal` the setup put on PATH. Two things are changed: the address of the setup's own
+// embedded server is added, and each workflow id gets a per-run suffix (the same for every
+// command). Every command of the recipe must have a check below, and every check must be used:
+// changing the recipe means saying here what its new commands should do.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,21 +14,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_TASK_QUEUE, PHASES, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
-import { startStack, type Stack } from '../helpers/stack';
+import { readmeBlock, startReadmeSetup, type ReadmeSetup } from '../helpers/readme-setup';
 import { splitCommands } from './shell-words';
 
 const README = path.resolve(__dirname, '../../README.md');
-const MARKER = '<!-- cli-recipe';
-
-/** The fenced bash block right after the marker comment. */
-function recipeBlock(markdown: string): string {
-  const at = markdown.indexOf(MARKER);
-  assert.ok(at >= 0, `README.md has no "${MARKER} -->" marker`);
-  assert.equal(markdown.indexOf(MARKER, at + 1), -1, 'README.md has more than one cli-recipe marker');
-  const match = /^[^\n]*-->[ \t]*\n```(?:bash|sh)\n([\s\S]*?)\n```/.exec(markdown.slice(at));
-  assert.ok(match?.[1], 'the cli-recipe marker must be followed directly by a ```bash block');
-  return match[1];
-}
 
 interface Command {
   /** How the README writes it, for messages. */
@@ -61,7 +50,7 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function toCommand(words: string[], ctx: { taskQueue: string; suffix: string; address: string }): Command {
+function toCommand(words: string[], ctx: { suffix: string; address: string }): Command {
   const text = words.map(shellQuote).join(' ');
   assert.equal(words[0], 'temporal', `every recipe command runs the Temporal CLI: ${text}`);
   assert.equal(words[1], 'workflow', `every recipe command is a "temporal workflow …" command: ${text}`);
@@ -72,7 +61,6 @@ function toCommand(words: string[], ctx: { taskQueue: string; suffix: string; ad
     const flag = args[i];
     if (flag === '--task-queue' || flag === '-t') {
       assert.equal(args[i + 1], DEFAULT_TASK_QUEUE, `the recipe uses the documented task queue "${DEFAULT_TASK_QUEUE}": ${text}`);
-      args[i + 1] = ctx.taskQueue;
     } else if (flag === '--workflow-id' || flag === '-w') {
       args[i + 1] = `${args[i + 1]}-${ctx.suffix}`;
     }
@@ -101,34 +89,29 @@ function completedResult(out: Ran): JobResult {
 
 const execFileAsync = promisify(execFile);
 
-let stack: Stack;
-let cli: string;
-let address: string;
+let setup: ReadmeSetup;
 const suffix = randomBytes(4).toString('hex');
 const wid = (id: string): string => `${id}-${suffix}`;
 const runIds = new Map<string, string>();
 let pollResult: JobResult | undefined;
 
 before(async () => {
-  cli = process.env.TEMPORAL_CLI ?? '';
-  address = process.env.TEMPORAL_ADDRESS ?? '';
-  assert.ok(cli && address, 'TEMPORAL_CLI and TEMPORAL_ADDRESS are set by `npm run test:run`');
-  stack = await startStack();
+  setup = await startReadmeSetup();
 });
 after(async () => {
-  await stack?.stop();
+  await setup?.stop();
 });
 
 const started = (id: string, summary?: string): Expectation => ({
   check: async ({ stdout }) => {
     assert.equal(field(stdout, 'WorkflowId'), wid(id), stdout);
     assert.equal(field(stdout, 'Type'), WORKFLOW_TYPE, stdout);
-    assert.equal(field(stdout, 'TaskQueue'), stack.taskQueue, stdout);
+    assert.equal(field(stdout, 'TaskQueue'), DEFAULT_TASK_QUEUE, stdout);
     const runId = field(stdout, 'RunId');
     assert.match(runId ?? '', /^[0-9a-f-]{36}$/, `start prints a run id:\n${stdout}`);
     runIds.set(id, runId ?? '');
     // The CLI's start is the SDK's start: same workflow, same run, visible to any client.
-    const description = await stack.client.workflow.getHandle(wid(id)).describe();
+    const description = await setup.client.workflow.getHandle(wid(id)).describe();
     assert.equal(description.runId, runId);
     assert.equal(description.type, WORKFLOW_TYPE);
     if (summary !== undefined) assert.equal(await description.staticSummary(), summary);
@@ -155,7 +138,7 @@ const expectations: Record<string, Expectation> = {
       assert.equal(field(stdout, 'WorkflowId'), wid('report-1234'), stdout);
       assert.equal(field(stdout, 'RunId'), runIds.get('report-1234'), stdout);
       assert.equal(field(stdout, 'Type'), WORKFLOW_TYPE, stdout);
-      assert.equal(field(stdout, 'TaskQueue'), stack.taskQueue, stdout);
+      assert.equal(field(stdout, 'TaskQueue'), DEFAULT_TASK_QUEUE, stdout);
       assert.equal(field(stdout, 'StaticSummary'), '"ASO export report 1234"', stdout);
       assert.equal(searchAttribute(stdout, 'PollbackProfile'), 'aso-export', 'the search attributes are set');
     },
@@ -170,7 +153,7 @@ const expectations: Record<string, Expectation> = {
       assert.ok(result.polls >= 1, `polled: ${result.polls}`);
       assert.ok(result.file, 'the result was downloaded');
       assert.equal(result.file.fileName, 'report.csv');
-      assert.ok(result.file.path.startsWith(stack.deps.downloadDir + path.sep), `${result.file.path} is in the worker's download folder`);
+      assert.ok(result.file.path.startsWith(setup.downloadDir + path.sep), `${result.file.path} is in the worker's download folder`);
       const bytes = await readFile(result.file.path);
       assert.equal(bytes.length, result.file.size);
       assert.equal(createHash('sha256').update(bytes).digest('hex'), result.file.sha256);
@@ -232,7 +215,7 @@ const expectations: Record<string, Expectation> = {
 
 async function run(command: Command): Promise<Ran> {
   try {
-    return await execFileAsync(cli, command.args, { timeout: 30_000, maxBuffer: 8 << 20, env: { ...process.env, TEMPORAL_ADDRESS: address } });
+    return await execFileAsync(setup.cli, command.args, { timeout: 30_000, maxBuffer: 8 << 20, env: setup.shellEnv });
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`\`${command.text}\` failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -257,8 +240,8 @@ async function runAndCheck(command: Command, expectation: Expectation): Promise<
 }
 
 test('the README Temporal CLI recipe runs as written against a real worker, and does what it says', async () => {
-  const block = recipeBlock(await readFile(README, 'utf8'));
-  const commands = splitCommands(block).map((words) => toCommand(words, { taskQueue: stack.taskQueue, suffix, address }));
+  const block = readmeBlock(await readFile(README, 'utf8'), '<!-- cli-recipe').join('\n');
+  const commands = splitCommands(block).map((words) => toCommand(words, { suffix, address: setup.address }));
   const keys = commands.map((c) => (c.id !== undefined ? `${c.sub} ${c.id}` : c.sub));
   assert.equal(new Set(keys).size, keys.length, `each recipe command has one check: ${keys.join(', ')}`);
   assert.deepEqual([...keys].sort(), Object.keys(expectations).sort(), 'the recipe commands and the checks of this test must match');
@@ -271,7 +254,7 @@ test('the README Temporal CLI recipe runs as written against a real worker, and 
 
   // The job the CLI started is the same job the SDK sees (the CLI prints an empty list as null).
   assert.ok(pollResult);
-  assert.deepEqual({ ...pollResult, notifications: pollResult.notifications ?? [] }, await stack.client.workflow.getHandle(wid('report-1234')).result());
+  assert.deepEqual({ ...pollResult, notifications: pollResult.notifications ?? [] }, await setup.client.workflow.getHandle(wid('report-1234')).result());
 });
 
 test('the recipe is plain shell: continuations, quotes and comments split as a shell would', () => {
