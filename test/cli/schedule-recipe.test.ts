@@ -1,7 +1,7 @@
-// The README's schedule recipe, run verbatim with the real `temporal` binary against the run's
-// dev server and a real Pollback worker + simulator. As in readme-recipe.test.ts, only the
-// server address is added, the documented `pollback` task queue becomes this test's queue, and
-// the schedule and workflow ids get a per-run suffix. Every command has a check below.
+// The README's schedule recipe, run verbatim with the `temporal` its cli-setup block puts on
+// PATH, against the simulator and `npm start` that block starts (test/helpers/readme-setup.ts).
+// As in readme-recipe.test.ts, only the server address is added and the schedule and workflow
+// ids get a per-run suffix. Every command has a check below.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,44 +12,33 @@ import { promisify } from 'node:util';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, type JobResult } from '../../src/contract';
 import { eventually } from '../helpers/eventually';
-import { startStack, type Stack } from '../helpers/stack';
+import { readmeBlock, startReadmeSetup, type ReadmeSetup } from '../helpers/readme-setup';
 import { splitCommands } from './shell-words';
 
 const README = path.resolve(__dirname, '../../README.md');
-const MARKER = '<!-- schedule-recipe';
 const execFileAsync = promisify(execFile);
 
-function recipeBlock(markdown: string): string {
-  const at = markdown.indexOf(MARKER);
-  assert.ok(at >= 0, `README.md has no "${MARKER} -->" marker`);
-  const match = /^[^\n]*-->[ \t]*\n```(?:bash|sh)\n([\s\S]*?)\n```/.exec(markdown.slice(at));
-  assert.ok(match?.[1], 'the schedule-recipe marker must be followed directly by a ```bash block');
-  return match[1];
-}
-
-let stack: Stack;
+let setup: ReadmeSetup;
 const suffix = randomBytes(4).toString('hex');
 before(async () => {
-  stack = await startStack();
+  setup = await startReadmeSetup();
 });
 after(async () => {
-  await stack?.stop();
+  await setup?.stop();
 });
 
 test("the README's schedule recipe works as written", async () => {
-  const cli = process.env.TEMPORAL_CLI ?? '';
-  const address = process.env.TEMPORAL_ADDRESS ?? '';
-  assert.ok(cli && address, 'TEMPORAL_CLI and TEMPORAL_ADDRESS are set by `npm run test:run`');
-  const commands = splitCommands(recipeBlock(await readFile(README, 'utf8')));
+  const { cli, address } = setup;
+  const commands = splitCommands(readmeBlock(await readFile(README, 'utf8'), '<!-- schedule-recipe').join('\n'));
   let scheduleId = '';
-  const schedule = () => stack.client.schedule.getHandle(scheduleId);
-  const run = async (args: string[]): Promise<string> => (await execFileAsync(cli, args, { timeout: 30_000, env: { ...process.env, TEMPORAL_ADDRESS: address } })).stdout;
+  const schedule = () => setup.client.schedule.getHandle(scheduleId);
+  const run = async (args: string[]): Promise<string> => (await execFileAsync(cli, args, { timeout: 30_000, env: setup.shellEnv })).stdout;
 
   const checks: Record<string, (stdout: string, args: string[]) => Promise<void>> = {
     'schedule create': async () => {
       const d = await schedule().describe();
       assert.equal(d.action.workflowType, WORKFLOW_TYPE);
-      assert.equal(d.action.taskQueue, stack.taskQueue);
+      assert.equal(d.action.taskQueue, DEFAULT_TASK_QUEUE);
       assert.equal(d.policies.overlap, 'SKIP');
       assert.equal(d.spec.timezone, 'Europe/Berlin');
       assert.ok(d.info.nextActionTimes.length > 0);
@@ -62,7 +51,7 @@ test("the README's schedule recipe works as written", async () => {
       // The triggered run is a whole Pollback job: polled, downloaded.
       const jobId = await eventually('the triggered run', async () => (await schedule().describe()).info.recentActions[0]?.action.workflow.workflowId);
       assert.ok(jobId.startsWith(`${scheduleId}-`), jobId);
-      const result = (await stack.client.workflow.getHandle(jobId).result()) as JobResult;
+      const result = (await setup.client.workflow.getHandle(jobId).result()) as JobResult;
       assert.equal(result.status, 'succeeded');
       assert.equal(result.profile, 'aso-export');
       assert.ok(result.file && result.file.size > 0);
@@ -92,7 +81,6 @@ test("the README's schedule recipe works as written", async () => {
     for (let i = 0; i < args.length - 1; i++) {
       if (args[i] === '--task-queue') {
         assert.equal(args[i + 1], DEFAULT_TASK_QUEUE);
-        args[i + 1] = stack.taskQueue;
       } else if (args[i] === '--schedule-id' || args[i] === '--workflow-id') {
         args[i + 1] = `${args[i + 1]}-${suffix}`;
         if (args[i] === '--schedule-id') scheduleId = args[i + 1] ?? '';
