@@ -44,7 +44,15 @@ function completeResponses(route: RouteOptions): void {
   // A route that answers refusals in its own protocol (the Step Functions one) keeps that form.
   const own = Object.entries(response).find(([status, entry]) => Number(status) >= 400 && isContentResponse(entry))?.[1] as ContentResponse | undefined;
   const refusal = (status: number): ContentResponse => (own ? { description: describe(status), content: own.content } : problemResponse(status));
-  const always = [400, 500, ...((route.config as { rateLimit?: unknown } | undefined)?.rateLimit === false ? [] : [429])];
+  const methods = ([] as string[]).concat(route.method);
+  const takesBody = methods.some((m) => ['POST', 'PUT', 'PATCH'].includes(m));
+  const always = [
+    400,
+    500,
+    ...((route.config as { rateLimit?: unknown } | undefined)?.rateLimit === false ? [] : [429]),
+    // Any route with a body parser refuses a body too large or in another media type.
+    ...(takesBody ? [413, 415] : []),
+  ];
   for (const status of always) response[status] ??= refusal(status);
   schema.response = response;
 }
