@@ -1,28 +1,31 @@
 // Headless Chromium for tests of what people see (the Temporal Web UI), driven by
 // playwright-core, which downloads no browser of its own. scripts/ensure-chromium finds it or
 // installs Debian's `chromium` (as root), like scripts/ensure-temporal does for the CLI.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ENSURE_SCRIPT = path.resolve(__dirname, '../../scripts/ensure-chromium');
 
 let found: Promise<string> | undefined;
 
-/** The Chromium binary (CHROMIUM_PATH, PATH, else installed). A missing one fails loudly, never skips. */
+/**
+ * The Chromium binary (CHROMIUM_PATH, PATH, else installed). A missing one fails loudly, never
+ * skips. The script's progress (an apt-get install takes a minute) goes straight to stderr.
+ */
 export function ensureChromium(): Promise<string> {
-  found ??= promisify(execFile)('bash', [ENSURE_SCRIPT], { maxBuffer: 1 << 20, env: process.env }).then(
-    ({ stdout }) => {
+  found ??= new Promise((resolve, reject) => {
+    const child = spawn('bash', [ENSURE_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
       const executable = stdout.trim().split('\n').pop();
-      if (!executable) throw new Error('scripts/ensure-chromium printed no path');
-      return executable;
-    },
-    (err: { stderr?: string; message: string }) => {
-      throw new Error(`Chromium is needed for the Web UI tests:\n${err.stderr?.trim() || err.message}`);
-    },
-  );
+      if (code === 0 && executable) resolve(executable);
+      else reject(new Error(`Chromium is needed for the Web UI tests: scripts/ensure-chromium exited with ${code} (its message is above)`));
+    });
+  });
   return found;
 }
 
