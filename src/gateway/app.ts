@@ -2,7 +2,7 @@
 // the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
@@ -80,17 +80,20 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(problemErrorHandler);
   documentResponses(app);
   const allowed = trackAllowedMethods(app);
-  app.setNotFoundHandler((request, reply) => {
+  const noRoute = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = request.url.split('?')[0] ?? '';
     const methods = allowed.at(path);
     if (methods.length) {
       return sendProblem(reply, new HttpProblem(405, ProblemType.MethodNotAllowed, `${request.method} is not served at ${path}`, `allowed: ${methods.join(', ')}`, { allow: methods.join(', ') }));
     }
     return sendProblem(reply, new HttpProblem(404, ProblemType.NotFound, `no route for ${request.method} ${path}`));
-  });
+  };
+  app.setNotFoundHandler(noRoute);
+  // Fastify parses the body of a request that matches no route too: a body it cannot read (e.g.
+  // 415 for text/plain) must not hide that there is no such route.
+  app.setErrorHandler((err, request, reply) => (request.is404 ? noRoute(request, reply) : problemErrorHandler(err, request, reply)));
   // Only JSON (and the AWS JSON of the Step Functions route) is spoken here: anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('callbackOutcome', '');

@@ -2,7 +2,7 @@
 // be a 5xx, and a wrong method on a known path is a 405 naming the methods it serves.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
+import { API_TOKEN, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 
 let stack: GatewayStack;
 before(async () => {
@@ -50,4 +50,17 @@ test('a URL that cannot be decoded is a 400 problem', async () => {
   const answer = await stack.api('GET', '/v1/jobs/%E0%A4%A');
   assert.equal(answer.status, 400);
   assert.equal(answer.body.type, 'InvalidRequest');
+});
+
+test('a body the gateway cannot read, sent to a path it does not serve, is still 404 (or 405), not 415', async () => {
+  const send = (method: string, path: string) =>
+    fetch(`${stack.url}${path}`, { method, headers: { 'content-type': 'text/plain', authorization: `Bearer ${API_TOKEN}` }, body: 'hello' });
+  const unknown = await send('POST', '/v1/pause');
+  assert.equal(unknown.status, 404);
+  assert.equal(((await unknown.json()) as { type: string }).type, 'NotFound');
+  const wrongMethod = await send('POST', '/v1/jobs/job-1');
+  assert.equal(wrongMethod.status, 405);
+  assert.equal(wrongMethod.headers.get('allow')?.split(', ').sort().join(), 'DELETE,GET,HEAD');
+  const served = await send('POST', '/v1/jobs');
+  assert.equal(served.status, 415, 'a served route still refuses the media type');
 });
