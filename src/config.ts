@@ -58,6 +58,8 @@ const envSchema = z.object({
   POLLBACK_INPUT_ENV: z.string().default('SLACK_BOT_TOKEN'),
   /** A workflow bundle built ahead (bundlePollbackWorkflows in src/worker.ts): the worker starts without bundling. */
   POLLBACK_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** How many worker processes serve this deployment: each takes its share of every profile's `limits`. */
+  POLLBACK_WORKER_PROCESSES: z.coerce.number().int().min(1).max(1000).default(1),
 });
 
 export interface Config {
@@ -72,6 +74,8 @@ export interface Config {
   allowInlineProfiles: boolean;
   inputEnv: Set<string>;
   workflowBundlePath?: string;
+  /** Worker processes sharing each profile's limits (POLLBACK_WORKER_PROCESSES). */
+  workerProcesses: number;
   email?: EmailSettings;
   s3: S3Settings;
 }
@@ -100,6 +104,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       : undefined;
   return {
     taskQueue: e.POLLBACK_TASK_QUEUE,
+    workerProcesses: e.POLLBACK_WORKER_PROCESSES,
     ...(email ? { email } : {}),
     s3: { allowedBuckets: list(e.POLLBACK_S3_ALLOWED_BUCKETS), forcePathStyle: e.POLLBACK_S3_FORCE_PATH_STYLE === 'true' },
     downloadDir: path.resolve(e.POLLBACK_DOWNLOAD_DIR),

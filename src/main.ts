@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     console.log(`pollback: ${signal}, draining`);
     setTimeout(() => process.exit(1), 30_000).unref();
     // The SDK runtime may already be shutting the worker down on the same signal.
-    if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+    worker.shutdown();
     void Promise.all([gateway.close(), worker.done])
       .then(() => devServer?.stop())
       .then(

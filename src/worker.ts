@@ -1,8 +1,11 @@
-// The Pollback worker: runs asyncJob workflows and their activities on the task queue.
+// The Pollback worker: runs asyncJob workflows and their activities on the task queue, and the
+// remote calls of every profile with `limits` on that profile's own task queue, limits applied.
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { jitteredRetries } from './activities/retry-jitter';
 import { loadConfig, type Config } from './config';
+import { describeQueue, limitedQueues, type LimitedQueue } from './limits/queues';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from './profiles/loader';
 import { connectWorker } from './temporal/connection';
 
@@ -38,16 +41,47 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    interceptors: { activity: [jitteredRetries] },
     // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
     maxHeartbeatThrottleInterval: '2s',
     ...opts.tuning,
   });
 }
 
-export async function activityDepsFromConfig(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<ActivityDeps> {
+/** Activities only, on a limited profile's task queue, with this worker's share of the limits. */
+export async function createApiWorker(opts: { connection: NativeConnection; namespace: string; queue: LimitedQueue; deps: ActivityDeps }): Promise<Worker> {
+  const { queue } = opts;
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: queue.taskQueue,
+    activities: createActivities(opts.deps),
+    interceptors: { activity: [jitteredRetries] },
+    maxHeartbeatThrottleInterval: '2s',
+    ...(queue.slotsPerWorker !== undefined ? { maxConcurrentActivityTaskExecutions: queue.slotsPerWorker } : {}),
+    ...(queue.limits.perSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: queue.limits.perSecond, maxActivitiesPerSecond: queue.perSecondPerWorker } : {}),
+  });
+}
+
+/** The main worker and one per limited API, run together: one failing stops them all. */
+export async function runWorkers(workers: readonly Worker[]): Promise<void> {
+  const runs = workers.map((worker) => worker.run());
+  try {
+    await Promise.all(runs);
+  } catch (err) {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled(runs);
+    throw err;
+  }
+}
+
+export async function activityDepsFromConfig(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<ActivityDeps & { apiQueues: LimitedQueue[] }> {
   const profiles = await loadProfiles(config.profilesDir ? [BUILTIN_PROFILES_DIR, config.profilesDir] : [BUILTIN_PROFILES_DIR]);
+  const limited = limitedQueues(profiles.values(), config.taskQueue, config.workerProcesses);
   return {
     profiles,
+    apiQueues: limited,
+    apiTaskQueues: new Map(limited.map((queue) => [queue.profile, queue.taskQueue])),
     env,
     downloadDir: config.downloadDir,
     slackApiUrl: config.slackApiUrl,
@@ -63,20 +97,35 @@ export async function activityDepsFromConfig(config: Config, env: Readonly<Recor
 }
 
 export interface WorkerService {
+  /** The main worker (workflows and unlimited activities). */
   worker: Worker;
-  /** Resolves when the worker has stopped (after shutdown() or a signal) and its connection closed. */
+  /** One per limited API. */
+  apiWorkers: Worker[];
+  /** Drains every worker: in-flight tasks finish. */
+  shutdown(): void;
+  /** Resolves when every worker has stopped (after shutdown() or a signal) and the connection closed. */
   done: Promise<void>;
 }
 
 export async function startWorkerService(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<WorkerService> {
-  const deps = await activityDepsFromConfig(config, env);
+  const { apiQueues, ...deps } = await activityDepsFromConfig(config, env);
   const { connection, namespace } = await connectWorker(env);
   const bundle = config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {};
   const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, ...bundle });
+  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace, queue, deps })));
   console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", profiles: ${[...deps.profiles.keys()].join(', ')}`);
-  // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: in-flight tasks finish.
-  const done = worker.run().finally(() => connection.close());
-  return { worker, done };
+  for (const queue of apiQueues) console.log(`pollback worker: limits: ${describeQueue(queue, config.workerProcesses)}`);
+  const all = [worker, ...apiWorkers];
+  // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker: in-flight tasks finish.
+  const done = runWorkers(all).finally(() => connection.close());
+  return {
+    worker,
+    apiWorkers,
+    shutdown: () => {
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    done,
+  };
 }
 
 async function main(): Promise<void> {

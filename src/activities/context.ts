@@ -37,6 +37,8 @@ export interface ActivityDeps {
    * notification tokens): input must never be able to read, say, the token signing keys.
    */
   inputEnv: ReadonlySet<string>;
+  /** Profile name → the task queue its limited remote calls run on (profiles with `limits` only). */
+  apiTaskQueues?: ReadonlyMap<string, string>;
 }
 
 /** An environment variable named by job input, refused unless the operator allowed it. */

@@ -18,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     downloadResult: (args: DownloadResultArgs) => downloadResult(deps, args),
     notify: (args: NotifyArgs) => notify(deps, args),
     cancelRemoteJob: (args: CancelRemoteJobArgs) => cancelRemoteJob(deps, args),
+    /** The task queue of a limited profile's remote calls; null: this worker's own queue. */
+    apiTaskQueue: async (profile: string): Promise<string | null> => deps.apiTaskQueues?.get(profile) ?? null,
     /** A cancelled job leaves no half-written file behind. */
     discardPartialDownload: async (): Promise<void> => {
       const execution = Context.current().info.workflowExecution;

@@ -23,6 +23,18 @@ const requestSchema = z.strictObject({
   body: z.unknown().optional(),
 });
 
+/**
+ * What the API allows, enforced by Temporal across all workers: the API's calls (start, status,
+ * download, cancel) run on a task queue of the profile's own, served with these limits.
+ */
+export const limitsSchema = z
+  .strictObject({
+    concurrency: z.int().min(1).max(1000).optional().describe('At most this many requests in flight to the API, across all workers (split evenly between POLLBACK_WORKER_PROCESSES).'),
+    perSecond: z.number().min(0.1).max(10000).optional().describe('At most this many requests per second to the API, across all workers (the task queue\'s server-side rate limit).'),
+  })
+  .refine((limits) => limits.concurrency !== undefined || limits.perSecond !== undefined, { message: 'set concurrency, perSecond or both' });
+export type Limits = z.infer<typeof limitsSchema>;
+
 export const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().optional(),
@@ -66,6 +78,7 @@ export const profileSchema = z.strictObject({
     })
     .optional(),
   cancel: requestSchema.optional(),
+  limits: limitsSchema.optional(),
 });
 
 export type Profile = z.infer<typeof profileSchema>;

@@ -1,7 +1,28 @@
 // Activity stubs with the retry policy each kind of work deserves. Every stub carries a
 // summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
-import { proxyActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ProfileRef } from '../activities/types';
+
+/**
+ * Where this job's calls to the remote API run: the task queue of its profile's limits, or this
+ * worker's own queue. Module state is per workflow execution (the SDK gives every execution its
+ * own module instances); it is set once per run by routeApiCalls, before any call is made.
+ */
+let apiTaskQueue: string | undefined;
+
+/**
+ * A profile with `limits` has a task queue of its own, served by every worker with the limits
+ * applied (src/limits). Which one is the workers' knowledge (their profiles folder), asked once
+ * per run and recorded in history. Histories from before limits existed replay without the ask.
+ */
+export async function routeApiCalls(profile: ProfileRef): Promise<void> {
+  if (typeof profile !== 'string' || !patched('api-task-queues')) return;
+  const { apiTaskQueue: lookUp } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', summary: `task queue for ${profile}` });
+  apiTaskQueue = (await lookUp(profile)) ?? undefined;
+}
+
+const onApiQueue = (): Pick<ActivityOptions, 'taskQueue'> => (apiTaskQueue !== undefined ? { taskQueue: apiTaskQueue } : {});
 
 const remoteCall: ActivityOptions = {
   startToCloseTimeout: '45s',
@@ -10,13 +31,14 @@ const remoteCall: ActivityOptions = {
 
 /** Start, status and cancel: retried with backoff until the job's deadline. */
 export function remoteActivities(scheduleToCloseMs: number, summary: string) {
-  return proxyActivities<Activities>({ ...remoteCall, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), summary });
+  return proxyActivities<Activities>({ ...remoteCall, ...onApiQueue(), scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), summary });
 }
 
 /** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */
 export function downloadActivities(summary: string, cancellationType?: ActivityCancellationType) {
   return proxyActivities<Activities>({
     ...(cancellationType !== undefined ? { cancellationType } : {}),
+    ...onApiQueue(),
     startToCloseTimeout: '6h',
     heartbeatTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },

@@ -6,6 +6,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CallbackSignal, JobResult } from '../contract';
 import { describeIssues } from '../validation';
+import { routeApiCalls } from './activities';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
 import { parseJobInput } from './input';
@@ -65,6 +66,7 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
   setHandler(statusQuery, () => job.status());
 
   try {
+    await routeApiCalls(input.profile);
     if (!carried) await startRemoteJob(job);
     await awaitOutcome(job, () => heartbeats);
     const failure = remoteFailure(job);

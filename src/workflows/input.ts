@@ -50,7 +50,11 @@ const GIB = 1024 ** 3;
 
 export const jobInputSchema = z.strictObject({
   /** A profile name known to the worker, or a whole profile inline. */
-  profile: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a profile name: lower-case letters, digits and dashes'), profileSchema]),
+  profile: z.union([
+    z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a profile name: lower-case letters, digits and dashes'),
+    // Limits are served by workers that load the profile (its own task queue); an inline profile has none.
+    profileSchema.refine((p) => p.limits === undefined, { path: ['limits'], message: 'an inline profile cannot set limits: put the profile in the workers\' profiles folder (POLLBACK_PROFILES_DIR)' }),
+  ]),
   /** Values for the profile's `{{params.*}}` placeholders (report id, dataset, …). */
   params: z.record(z.string(), z.unknown()).default({}),
   /** A person's words for this job, shown in the Web UI and in notifications. */

@@ -9,7 +9,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { parseKeyring } from '../../src/tokens/task-token';
-import { createPollbackWorker } from '../../src/worker';
+import { limitedQueues } from '../../src/limits/queues';
+import { createApiWorker, createPollbackWorker, runWorkers } from '../../src/worker';
 
 /** Every worker log line of this test process, so tests can scan logs for leaked secrets. */
 export const workerLogs: string[] = [];
@@ -65,10 +66,14 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
     ...(overrides.s3 ? { s3: overrides.s3 } : {}),
     inputEnv: overrides.inputEnv ?? new Set(['SIMULATOR_URL', 'SIMULATOR_BEARER_TOKEN', 'SIMULATOR_API_KEY', 'SLACK_BOT_TOKEN', 'HOOK_SECRET']),
   };
+  // Profiles with limits get their own task queues and workers, as in production.
+  const apiQueues = limitedQueues(deps.profiles.values(), taskQueue, 1);
+  if (apiQueues.length) deps.apiTaskQueues = new Map(apiQueues.map((queue) => [queue.profile, queue.taskQueue]));
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
   const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;
   const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
-  const running = worker.run();
+  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps })));
+  const running = runWorkers([worker, ...apiWorkers]);
   const client = overrides.temporal?.client ?? (await testClient());
   return {
     client,
@@ -76,7 +81,7 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
     worker,
     deps,
     async stop() {
-      worker.shutdown();
+      for (const w of [worker, ...apiWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
       if (!overrides.temporal) {
         await connection.close();
