@@ -5,6 +5,7 @@ import { type Dispatcher } from 'undici';
 import { type Credentials } from './auth';
 import { type Clock } from './clock';
 import { type CounterBook } from './counters';
+import { type LoadGauge } from './load';
 import { type Job, type JobPlan, type JobStore, type Style, phaseOf } from './jobs';
 import { HttpProblem, notFound } from './problem';
 import { type Scheduler } from './scheduler';
@@ -14,6 +15,7 @@ export interface SimContext {
   clock: Clock;
   store: JobStore;
   counters: CounterBook;
+  load: LoadGauge;
   signer: UrlSigner;
   scheduler: Scheduler;
   credentials: Credentials;

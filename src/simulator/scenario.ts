@@ -36,6 +36,8 @@ const scenarioSchema = z.strictObject({
   // "Still working" callbacks (with progress) sent while the job runs, before the final one.
   progressCallbacks: z.int().min(0).max(20).default(0),
   callbackDelayMs: z.int().nonnegative().default(0),
+  // Every API answer about the job (start, status, result, cancel) is held this long: a slow API.
+  latencyMs: z.int().min(0).max(30_000).default(0),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock';
 import { type Counters, CounterBook } from './counters';
 import { StartDropped, type SimContext } from './context';
 import { JobStore } from './jobs';
+import { holdSlowAnswers, LoadGauge, type LoadSnapshot } from './load';
 import { HttpProblem, sendProblem } from './problem';
 import { adminRoutes } from './routes/admin';
 import { asoRoutes } from './routes/aso';
@@ -31,7 +32,7 @@ export interface SimulatorOptions {
 export interface Simulator {
   url: string;
   close(): Promise<void>;
-  counters(): Counters;
+  counters(): Counters & { load: LoadSnapshot };
 }
 
 export const DEFAULT_CREDENTIALS: Credentials = { bearerToken: 'sim-bearer-token', apiKey: 'sim-api-key' };
@@ -46,6 +47,8 @@ function buildApp(ctx: SimContext, app: FastifyInstance): void {
     return sendProblem(reply, status, status === 500 ? 'internal error' : 'bad request', err.message);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not found', `no route for ${request.method} ${request.url}`));
+  ctx.load.register(app);
+  holdSlowAnswers(app, ctx.store);
   void app.register(asoRoutes(ctx));
   void app.register(taskTokenRoutes(ctx));
   void app.register(lroRoutes(ctx));
@@ -69,6 +72,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clock: opts.clock ?? systemClock,
     store: new JobStore(),
     counters: new CounterBook(),
+    load: new LoadGauge(),
     signer: new UrlSigner(),
     scheduler: new Scheduler((err) => app.log.error({ err }, 'scheduled task failed')),
     credentials: opts.credentials ?? DEFAULT_CREDENTIALS,
@@ -81,7 +85,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const { port } = app.server.address() as AddressInfo;
   return {
     url: publicUrl(host, port),
-    counters: () => ctx.counters.snapshot(),
+    counters: () => ({ ...ctx.counters.snapshot(), load: ctx.load.snapshot() }),
     close: async () => {
       ctx.scheduler.stopAll();
       await Promise.all([app.close(), dispatcher.destroy()]);

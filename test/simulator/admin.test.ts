@@ -24,7 +24,11 @@ test('admin: per-job counters stay separate while the global counters add up', a
   assert.equal(viewA.counters.statusReads, 3);
   assert.equal(viewB.counters.statusReads, 1);
   const global = (await call('GET', `${sim.url}/__sim/counters`)).body;
-  assert.deepEqual(global, { jobsCreated: 2, idempotentReplays: 0, startRequests: 2, statusReads: 4, downloads: 0, rangedDownloads: 0, resultUrlsIssued: 4, callbacksSent: 0, callbackAttempts: 0, cancels: 0 });
+  const { load, ...counts } = global as { load: Record<string, { inFlight: number; maxInFlight: number; requests: number }> };
+  assert.deepEqual(counts, { jobsCreated: 2, idempotentReplays: 0, startRequests: 2, statusReads: 4, downloads: 0, rangedDownloads: 0, resultUrlsIssued: 4, callbacksSent: 0, callbackAttempts: 0, cancels: 0 });
+  // One request after another: never two in flight; the admin requests are not counted.
+  assert.deepEqual(Object.keys(load), ['aso']);
+  assert.deepEqual([load.aso?.inFlight, load.aso?.maxInFlight, load.aso?.requests], [0, 1, 6]);
   assert.deepEqual(sim.counters(), global);
   assert.equal((await call('GET', `${sim.url}/__sim/jobs/nope`)).status, 404);
 });
@@ -44,7 +48,9 @@ test('admin: reset clears jobs, counters and pending callbacks', async (t) => {
   const created = await call('POST', `${sim.url}/tasks/v1/jobs`, { headers: API_KEY, json: { callbackUrl: receiver.url, taskToken: 'tok', waitTime: 0.5 } });
   const reset = await call('POST', `${sim.url}/__sim/reset`);
   assert.equal(reset.status, 204);
-  assert.ok(Object.values(sim.counters()).every((n) => n === 0));
+  const { load, ...counts } = sim.counters();
+  assert.ok(Object.values(counts).every((n) => n === 0));
+  assert.deepEqual(load, {});
   assert.equal((await call('GET', `${sim.url}/__sim/jobs/${field(created, 'jobId')}`)).status, 404);
   await sleep(700); // past the job's half second: its callback would have come by now
   assert.equal(receiver.received.length, 0);
@@ -87,4 +93,24 @@ test('admin: unknown routes answer 404 problem+json', async (t) => {
   assert.equal(res.status, 404);
   assert.match(res.headers['content-type'] ?? '', /^application\/problem\+json/);
   assert.equal((res.body as { status: number }).status, 404);
+});
+
+test('admin: load per API style counts requests in flight at once and the most within one second', async (t) => {
+  const sim = await startSim(t);
+  // Five slow starts at once: all five are in flight together.
+  const slow = { latencyMs: 400, durationMs: 0 };
+  const started = await Promise.all(Array.from({ length: 5 }, () => call('POST', `${sim.url}/lro/v1/exports`, { headers: BEARER, json: { scenario: slow } })));
+  assert.ok(started.every((r) => r.status === 202));
+  let load = sim.counters().load;
+  assert.deepEqual(load.lro, { inFlight: 0, maxInFlight: 5, requests: 5, maxPerSecond: 5 });
+  // Three quick status reads one after another: one at a time, eight within the second.
+  const statusUrl = started[0]?.headers['operation-location'] ?? '';
+  for (let i = 0; i < 3; i += 1) await call('GET', statusUrl, { headers: BEARER });
+  load = sim.counters().load;
+  assert.equal(load.lro?.requests, 8);
+  assert.equal(load.lro?.maxInFlight, 5);
+  assert.ok((load.lro?.maxPerSecond ?? 0) >= 5);
+  // Another style is counted apart.
+  await call('GET', withScenario(`${sim.url}/aso/v1/reports/a/async`, { durationMs: 0 }), { headers: ASO_AUTH });
+  assert.deepEqual(sim.counters().load.aso, { inFlight: 0, maxInFlight: 1, requests: 1, maxPerSecond: 1 });
 });

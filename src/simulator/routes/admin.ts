@@ -22,7 +22,8 @@ function view(ctx: SimContext, job: Job): Record<string, unknown> {
 
 export function adminRoutes(ctx: SimContext): FastifyPluginCallback {
   return (app, _opts, done) => {
-    app.get('/__sim/counters', () => ctx.counters.snapshot());
+    // `load`: per API style, requests in flight, the most at once, the most within one second.
+    app.get('/__sim/counters', () => ({ ...ctx.counters.snapshot(), load: ctx.load.snapshot() }));
 
     app.get<{ Querystring: { idempotencyKey?: unknown } }>('/__sim/jobs', (request) => {
       const { idempotencyKey } = request.query;
@@ -40,6 +41,7 @@ export function adminRoutes(ctx: SimContext): FastifyPluginCallback {
       ctx.scheduler.stopAll();
       ctx.store.clear();
       ctx.counters.reset();
+      ctx.load.reset();
       reply.code(204).send();
     });
 
