@@ -2,7 +2,7 @@
 // exactly at a failure's nextRetryDelay (our Retry-After), with no randomness: 500 jobs that all
 // met the same 429 would all come back at the same instant, and meet it again. Every retryable
 // failure of our activities therefore carries its own delay, spread at random over a window.
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
 import { ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';

@@ -1,0 +1,100 @@
+// Limits per API, end to end: two real worker processes (src/worker.ts, as production starts
+// them) share one task queue and discover the limited profiles in their profiles folder; the
+// real simulator counts what reaches it. The same jobs against the same API without limits show
+// what the limits hold back, so no assertion here could pass with the limits gone.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { SIM_CREDENTIALS } from '../helpers/stack';
+import { testClient } from '../helpers/temporal';
+import { apiTaskQueueName, runLroJobs, startWorkerProcess, waitForPollers, writeLroProfile, type LimitsRun, type WorkerProcess } from '../helpers/limits';
+
+const CONCURRENCY = 4;
+const PER_SECOND = 4;
+// The rate is enforced by the server's per-partition token buckets and each worker's own share:
+// bursts after idle may let a few more through within one second, never twice the limit.
+const RATE_TOLERANCE = 2 * PER_SECOND;
+const JOBS = 20;
+
+let sim: Simulator;
+let client: Client;
+let tmp: string;
+let workers: WorkerProcess[] = [];
+const taskQueue = `test-limits-${randomUUID()}`;
+let unlimited: LimitsRun;
+
+before(async () => {
+  sim = await startSimulator({ credentials: SIM_CREDENTIALS });
+  client = await testClient();
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-limits-'));
+  const profiles = path.join(tmp, 'profiles');
+  await mkdir(profiles);
+  await writeLroProfile(profiles, 'lro-unlimited');
+  await writeLroProfile(profiles, 'lro-concurrency', { concurrency: CONCURRENCY });
+  await writeLroProfile(profiles, 'lro-rate', { perSecond: PER_SECOND });
+  const env = {
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '',
+    POLLBACK_TASK_QUEUE: taskQueue,
+    POLLBACK_PROFILES_DIR: profiles,
+    POLLBACK_WORKER_PROCESSES: '2',
+    POLLBACK_DOWNLOAD_DIR: path.join(tmp, 'downloads'),
+    SIMULATOR_URL: sim.url,
+    SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken,
+  };
+  workers = [startWorkerProcess(env), startWorkerProcess(env)];
+  const output = (): string => workers.map((w) => w.output()).join('\n---\n');
+  await waitForPollers(client, taskQueue, 2, 'workflow', output);
+  for (const profile of ['lro-concurrency', 'lro-rate']) await waitForPollers(client, apiTaskQueueName(taskQueue, profile), 2, 'activity', output);
+  assert.match(workers[0]?.output() ?? '', /limits: lro-concurrency → task queue "[^"]+-api-lro-concurrency": ≤ 4 in flight \(2 here × 2 processes\)/);
+  unlimited = await runLroJobs({ client, simUrl: sim.url, taskQueue, profile: 'lro-unlimited', jobs: JOBS, latencyMs: 400 });
+  console.log('without limits:', JSON.stringify(unlimited));
+  assert.equal(unlimited.succeeded, JOBS);
+});
+
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await client?.connection.close();
+  await sim?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+test('limits: a profile\'s requests in flight never exceed its concurrency, across two worker processes', async () => {
+  // Without limits the same jobs overlap far more: the limit below is what holds them back.
+  assert.ok((unlimited.load?.maxInFlight ?? 0) > CONCURRENCY, `without limits ${unlimited.load?.maxInFlight} were in flight at once`);
+  const run = await runLroJobs({ client, simUrl: sim.url, taskQueue, profile: 'lro-concurrency', jobs: JOBS, latencyMs: 400 });
+  console.log('concurrency limit:', JSON.stringify(run));
+  assert.equal(run.succeeded, JOBS);
+  assert.equal(run.load?.requests, unlimited.load?.requests, 'the same requests were made');
+  assert.ok((run.load?.maxInFlight ?? Infinity) <= CONCURRENCY, `${run.load?.maxInFlight} requests were in flight at once (limit ${CONCURRENCY})`);
+  // Both processes served the limited queue: each alone would allow only 2 at once.
+  assert.ok((run.load?.maxInFlight ?? 0) > CONCURRENCY / 2, `at most ${run.load?.maxInFlight} in flight: the second worker never helped`);
+});
+
+test('limits: a profile\'s requests per second stay within its rate (retries and all), across two worker processes', async () => {
+  assert.ok((unlimited.load?.maxPerSecond ?? 0) > RATE_TOLERANCE, `without limits only ${unlimited.load?.maxPerSecond} requests arrived within one second`);
+  const run = await runLroJobs({ client, simUrl: sim.url, taskQueue, profile: 'lro-rate', jobs: JOBS, latencyMs: 20 });
+  console.log('rate limit:', JSON.stringify(run));
+  assert.equal(run.succeeded, JOBS);
+  assert.ok((run.load?.maxPerSecond ?? Infinity) <= RATE_TOLERANCE, `${run.load?.maxPerSecond} requests within one second (limit ${PER_SECOND}/s)`);
+  assert.equal(run.load?.requests, unlimited.load?.requests, 'the same requests were made');
+});
+
+test('limits: a limited profile\'s remote calls are scheduled on its own task queue, the rest on the worker\'s', async () => {
+  const started = await client.workflow.start('asyncJob', {
+    taskQueue,
+    workflowId: `limits-probe-${randomUUID()}`,
+    args: [{ profile: 'lro-concurrency', params: { dataset: 'd', format: 'csv', scenario: JSON.stringify({ durationMs: 0 }) }, completion: { mode: 'poll', poll: { interval: '500ms' } } }],
+  });
+  await started.result();
+  const history = await started.fetchHistory();
+  const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityType?.name, e.activityTaskScheduledEventAttributes.taskQueue?.name]] : []));
+  const apiQueue = apiTaskQueueName(taskQueue, 'lro-concurrency');
+  assert.deepEqual(scheduled, [['startRemoteJob', apiQueue], ['readRemoteStatus', apiQueue], ['downloadResult', apiQueue]]);
+  const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+  assert.ok(markers >= 2, 'the patch marker and the recorded task-queue look-up');
+});
