@@ -19,7 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     notify: (args: NotifyArgs) => notify(deps, args),
     cancelRemoteJob: (args: CancelRemoteJobArgs) => cancelRemoteJob(deps, args),
     /** The task queue of a limited profile's remote calls; null: this worker's own queue. */
-    apiTaskQueue: async (profile: string): Promise<string | null> => deps.apiTaskQueues?.get(profile) ?? null,
+    apiTaskQueue: (profile: string): Promise<string | null> => Promise.resolve(deps.apiTaskQueues?.get(profile) ?? null),
     /** A cancelled job leaves no half-written file behind. */
     discardPartialDownload: async (): Promise<void> => {
       const execution = Context.current().info.workflowExecution;
