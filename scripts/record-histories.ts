@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { BUILTIN_PROFILES_DIR, loadProfiles } from '../src/profiles/loader';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import type { JobInputJson } from '../src/workflows/input';
@@ -36,6 +37,8 @@ const scenarios: Record<string, JobInputJson> = {
   'api-callback-refused-timeout': { profile: 'transcribe', params: { media: 'm', scenario: { durationMs: 100, callback: 'garbled' } }, completion: { mode: 'callback', timeout: '1m', heartbeatTimeout: '2s' } },
   'correlated-callback-hybrid': { profile: 'signed-events', params: { dataset: 'd', scenario: { durationMs: 600, progressCallbacks: 1 } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
   'poll-progress-error-code': { profile: 'lro-export', params: { dataset: 'e', scenario: { durationMs: 300, outcome: 'failed', errorMessage: 'too large', retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
+  // A profile with limits: its remote calls on a task queue of its own.
+  'limited-poll-download': { profile: 'lro-limited', params: { dataset: 'l', scenario: { durationMs: 300, retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
 };
 
 /** Scenarios that need a hand from outside while they run. */
@@ -50,7 +53,10 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-record-'));
   const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(tmp, 'temporal.sqlite') });
   process.env.TEMPORAL_ADDRESS = server.address;
-  const stack = await startStack(undefined, { env: { HOOK_SECRET: `whsec_${Buffer.from('record-histories-secret-0123').toString('base64')}` } });
+  const profiles = await loadProfiles([BUILTIN_PROFILES_DIR]);
+  const lro = profiles.get('lro-export');
+  if (lro) profiles.set('lro-limited', { ...lro, name: 'lro-limited', limits: { concurrency: 2, perSecond: 5 } });
+  const stack = await startStack(undefined, { profiles, env: { HOOK_SECRET: `whsec_${Buffer.from('record-histories-secret-0123').toString('base64')}` } });
   const out = path.resolve(__dirname, '../test/fixtures/histories');
   try {
     const only = process.argv.slice(2);
