@@ -7,6 +7,7 @@ import { startEnvironment } from './environment';
 import { parseOptions, type BenchmarkName, type BenchOptions } from './options';
 import { describeMachine, table, writeResults, type Row } from './report';
 import { runClusterBench } from './cluster';
+import { runLimitsBench } from './limits';
 import { runDownload } from './download';
 import { runLatency } from './latency';
 import { runPolling } from './polling';
@@ -41,6 +42,7 @@ const runners: Record<BenchmarkName, Runner> = {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--cluster')) return runClusterBench(process.argv.slice(2));
+  if (process.argv.includes('--limits')) return runLimitsBench(process.argv.slice(2));
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const machine = describeMachine();

@@ -84,7 +84,7 @@ export interface LimitsRun {
  * read and a slow download (three requests held `latencyMs` each); the simulator's LRO load is
  * reset first and read after the last job ends.
  */
-export async function runLroJobs(opts: { client: Client; simUrl: string; taskQueue: string; profile: string; jobs: number; latencyMs: number }): Promise<LimitsRun> {
+export async function runLroJobs(opts: { client: Client; simUrl: string; taskQueue: string; profile: string; jobs: number; latencyMs: number; progress?: (line: string) => void }): Promise<LimitsRun> {
   const { client, simUrl, taskQueue, profile, jobs, latencyMs } = opts;
   await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   const scenario = JSON.stringify({ durationMs: 0, latencyMs, resultSize: 256 });
@@ -95,10 +95,15 @@ export async function runLroJobs(opts: { client: Client; simUrl: string; taskQue
       workflowId: `limits-${profile}-${i}-${randomUUID()}`,
       args: [{ profile, params: { dataset: `d${i}`, format: 'csv', scenario }, completion: { mode: 'poll', timeout: '10m', poll: { interval: '500ms', backoff: 1 } } }],
     })));
-  const results = await Promise.allSettled(handles.map((h) => h.result()));
+  const readLoad = async (): Promise<StyleLoad | undefined> => ((await (await fetch(`${simUrl}/__sim/counters`)).json()) as { load: { lro?: StyleLoad } }).load.lro;
+  let finished = 0;
+  const ticker = opts.progress && setInterval(() => {
+    void readLoad().then((load) => opts.progress?.(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${finished}/${jobs} jobs done, ${load?.requests ?? 0} requests, ${load?.inFlight ?? 0} in flight (most ${load?.maxInFlight ?? 0}), most within a second ${load?.maxPerSecond ?? 0}`));
+  }, 5_000);
+  const results = await Promise.allSettled(handles.map((h) => h.result().finally(() => (finished += 1))));
+  if (ticker) clearInterval(ticker);
   const seconds = (Date.now() - t0) / 1000;
-  const counters = (await (await fetch(`${simUrl}/__sim/counters`)).json()) as { load: { lro?: StyleLoad } };
-  return { jobs, succeeded: results.filter((r) => r.status === 'fulfilled').length, seconds, load: counters.load.lro };
+  return { jobs, succeeded: results.filter((r) => r.status === 'fulfilled').length, seconds, load: await readLoad() };
 }
 
 export { apiTaskQueueName };
