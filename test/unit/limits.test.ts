@@ -61,7 +61,7 @@ test('limits: an inline profile cannot set limits (no worker serves a task queue
   const profile = { name: 'inline', allowedHosts: ['api.example.com'], start: { url: 'https://api.example.com/x' } };
   const parsed = jobInputSchema.safeParse({ profile: { ...profile, limits: { concurrency: 2 } }, completion: { mode: 'poll' } });
   assert.equal(parsed.success, false);
-  assert.match(describeIssues(parsed.error!), /^profile\.limits: an inline profile cannot set limits/);
+  assert.match(describeIssues(parsed.error), /^profile\.limits: an inline profile cannot set limits/);
   assert.equal(jobInputSchema.safeParse({ profile, completion: { mode: 'poll' } }).success, true);
 });
 
