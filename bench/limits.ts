@@ -19,7 +19,7 @@ import { bundlePollbackWorkflows } from '../src/worker';
 import { apiTaskQueueName, runLroJobs, startWorkerProcess, waitForPollers, writeLroProfile, type LimitsRun } from '../test/helpers/limits';
 import { describeMachine, table, type Row } from './report';
 
-const LIMITS = { concurrency: 10, perSecond: 20 } satisfies Limits;
+const LIMITS = { concurrency: 5, perSecond: 8 } satisfies Limits;
 const WORKER_PROCESSES = 2;
 const LATENCY_MS = 200;
 const RUN_TIMEOUT_MS = 15 * 60_000;
@@ -64,9 +64,8 @@ export async function runLimitsBench(argv: readonly string[]): Promise<void> {
       SIMULATOR_BEARER_TOKEN: CREDENTIALS.bearerToken,
     };
     for (let i = 0; i < WORKER_PROCESSES; i++) workers.push(startWorkerProcess(env));
-    const output = (): string => workers.map((w) => w.output()).join('\n---\n');
-    await waitForPollers(client, taskQueue, WORKER_PROCESSES, 'workflow', output);
-    await waitForPollers(client, apiTaskQueueName(taskQueue, 'api-limited'), WORKER_PROCESSES, 'activity', output);
+    await waitForPollers(client, taskQueue, WORKER_PROCESSES, 'workflow', workers);
+    await waitForPollers(client, apiTaskQueueName(taskQueue, 'api-limited'), WORKER_PROCESSES, 'activity', workers);
     for (const [name, profile] of [['unlimited', 'api-unlimited'], ['limited', 'api-limited']] as const) {
       console.log(`\n▶ ${jobs} jobs, ${name === 'limited' ? `limits ${JSON.stringify(LIMITS)}` : 'no limits'}`);
       runs[name] = await bounded(`the ${name} run`, runLroJobs({ client, simUrl: sim.url, taskQueue, profile, jobs, latencyMs: LATENCY_MS, progress: (line) => console.log(`  ${line}`) }));

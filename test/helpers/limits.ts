@@ -27,8 +27,10 @@ export async function writeLroProfile(dir: string, name: string, limits?: Limits
 export interface WorkerProcess {
   pid: number;
   output(): string;
-  /** SIGTERM (the SDK drains every worker), SIGKILL after 20 s. */
-  stop(): Promise<void>;
+  /** The exit code once the process has ended, else undefined. */
+  exitCode(): number | null | undefined;
+  /** SIGTERM (the SDK drains every worker), SIGKILL after 20 s; resolves to the exit code. */
+  stop(): Promise<number | null>;
 }
 
 const live = new Set<ChildProcess>();
@@ -45,31 +47,36 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
     live.delete(child);
-    resolve();
+    resolve(code);
   }));
   return {
     pid: child.pid ?? -1,
     output: () => output,
+    exitCode: () => (child.exitCode === null && child.signalCode === null ? undefined : child.exitCode),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
+      const code = await exited;
       clearTimeout(timer);
+      return code;
     },
   };
 }
 
-/** Waits until `count` distinct workers poll the task queue for activities (or workflows). */
-export async function waitForPollers(client: Client, taskQueue: string, count: number, kind: 'activity' | 'workflow', what: () => string): Promise<void> {
+/** Waits until `count` distinct workers poll the task queue for activities (or workflows); fails as soon as one of the processes ends. */
+export async function waitForPollers(client: Client, taskQueue: string, count: number, kind: 'activity' | 'workflow', workers: readonly WorkerProcess[]): Promise<void> {
+  const output = (): string => workers.map((w) => `worker ${w.pid}:\n${w.output()}`).join('\n---\n');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    const ended = workers.find((w) => w.exitCode() !== undefined);
+    if (ended) throw new Error(`worker process ${ended.pid} exited (${ended.exitCode()}) before it served task queue "${taskQueue}":\n${output()}`);
     const described = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: kind === 'activity' ? 2 : 1 });
     if (new Set(described.pollers.map((p) => p.identity)).size >= count) return;
     await sleep(250);
   }
-  throw new Error(`fewer than ${count} workers poll task queue "${taskQueue}" after 60 s:\n${what()}`);
+  throw new Error(`fewer than ${count} workers poll task queue "${taskQueue}" after 60 s:\n${output()}`);
 }
 
 export interface LimitsRun {

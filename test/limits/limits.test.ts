@@ -47,9 +47,8 @@ before(async () => {
     SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken,
   };
   workers = [startWorkerProcess(env), startWorkerProcess(env)];
-  const output = (): string => workers.map((w) => w.output()).join('\n---\n');
-  await waitForPollers(client, taskQueue, 2, 'workflow', output);
-  for (const profile of ['lro-concurrency', 'lro-rate']) await waitForPollers(client, apiTaskQueueName(taskQueue, profile), 2, 'activity', output);
+  await waitForPollers(client, taskQueue, 2, 'workflow', workers);
+  for (const profile of ['lro-concurrency', 'lro-rate']) await waitForPollers(client, apiTaskQueueName(taskQueue, profile), 2, 'activity', workers);
   assert.match(workers[0]?.output() ?? '', /limits: lro-concurrency → task queue "[^"]+-api-lro-concurrency": ≤ 4 in flight \(2 here × 2 processes\)/);
   unlimited = await runLroJobs({ client, simUrl: sim.url, taskQueue, profile: 'lro-unlimited', jobs: JOBS, latencyMs: 400 });
   console.log('without limits:', JSON.stringify(unlimited));
@@ -97,4 +96,14 @@ test('limits: a limited profile\'s remote calls are scheduled on its own task qu
   assert.deepEqual(scheduled, [['startRemoteJob', apiQueue], ['readRemoteStatus', apiQueue], ['downloadResult', apiQueue]]);
   const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
   assert.ok(markers >= 2, 'the patch marker and the recorded task-queue look-up');
+});
+
+test('limits: SIGTERM drains every worker of a process, the limited APIs\' included, and it exits cleanly', async () => {
+  const codes = await Promise.all(workers.map((w) => w.stop()));
+  assert.deepEqual(codes, [0, 0], workers.map((w) => w.output()).join('\n---\n'));
+  for (const worker of workers) {
+    for (const queue of [taskQueue, apiTaskQueueName(taskQueue, 'lro-concurrency'), apiTaskQueueName(taskQueue, 'lro-rate')]) {
+      assert.match(worker.output(), new RegExp(`taskQueue: '${queue}',\\s+state: 'STOPPED'`), `${queue} stopped`);
+    }
+  }
 });
