@@ -61,7 +61,15 @@ export async function createApiWorker(opts: { connection: NativeConnection; name
     interceptors: { activity: [jitteredRetries] },
     maxHeartbeatThrottleInterval: '2s',
     ...(queue.slotsPerWorker !== undefined ? { maxConcurrentActivityTaskExecutions: queue.slotsPerWorker } : {}),
-    ...(queue.limits.perSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: queue.limits.perSecond, maxActivitiesPerSecond: queue.perSecondPerWorker } : {}),
+    ...(queue.limits.perSecond !== undefined
+      ? {
+          maxTaskQueueActivitiesPerSecond: queue.limits.perSecond,
+          maxActivitiesPerSecond: queue.perSecondPerWorker,
+          // One poll at a time: several long polls waiting together would all be answered at
+          // once when tasks arrive, a burst the worker's own rate limit could not prevent.
+          maxConcurrentActivityTaskPolls: 1,
+        }
+      : {}),
   });
 }
 

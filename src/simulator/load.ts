@@ -1,6 +1,7 @@
 // How hard clients press on each API style: requests in flight now, the most ever in flight at
-// once, and the most requests that arrived within any one second (a sliding window, so a burst
-// straddling two clock seconds is seen whole). Per-API limits are checked against these.
+// once, and the most requests that arrived within any one second and any five seconds (sliding
+// windows, so a burst straddling two clock seconds is seen whole). Per-API limits are checked
+// against these.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FastifyInstance } from 'fastify';
@@ -10,13 +11,14 @@ export interface StyleLoad {
   inFlight: number;
   maxInFlight: number;
   requests: number;
+  /** The most requests that arrived within any one second. */
   maxPerSecond: number;
+  /** The same over five seconds: a rate seen past short bursts and scheduling noise. */
+  maxPer5Seconds: number;
 }
 
 /** Styles that have seen requests since start or the last reset. */
 export type LoadSnapshot = Partial<Record<Style, StyleLoad>>;
-
-const WINDOW_MS = 1_000;
 
 // The style a request belongs to: by route prefix, or for a pre-signed download by its job id.
 const PREFIXES: readonly (readonly [string, Style])[] = [['/aso/', 'aso'], ['/tasks/', 'task'], ['/lro/', 'lro'], ['/render/', 'render'], ['/transcribe/', 'transcribe'], ['/events/', 'events']];
@@ -28,22 +30,41 @@ export function styleOf(url: string): Style | undefined {
   return PREFIXES.find(([prefix]) => url.startsWith(prefix))?.[1];
 }
 
-class StyleGauge {
-  readonly load: StyleLoad = { inFlight: 0, maxInFlight: 0, requests: 0, maxPerSecond: 0 };
-  /** Arrival times within the last window, oldest first. */
+/** Arrivals within a sliding window, and the most ever seen in it. */
+class SlidingCount {
   private readonly arrivals: number[] = [];
+  max = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  add(now: number): void {
+    this.arrivals.push(now);
+    while (this.arrivals.length && (this.arrivals[0] ?? now) <= now - this.windowMs) this.arrivals.shift();
+    this.max = Math.max(this.max, this.arrivals.length);
+  }
+}
+
+class StyleGauge {
+  private inFlight = 0;
+  private maxInFlight = 0;
+  private requests = 0;
+  private readonly second = new SlidingCount(1_000);
+  private readonly fiveSeconds = new SlidingCount(5_000);
 
   arrive(now: number): void {
-    this.load.requests += 1;
-    this.load.inFlight += 1;
-    this.load.maxInFlight = Math.max(this.load.maxInFlight, this.load.inFlight);
-    this.arrivals.push(now);
-    while (this.arrivals.length && (this.arrivals[0] ?? now) <= now - WINDOW_MS) this.arrivals.shift();
-    this.load.maxPerSecond = Math.max(this.load.maxPerSecond, this.arrivals.length);
+    this.requests += 1;
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.second.add(now);
+    this.fiveSeconds.add(now);
   }
 
   leave(): void {
-    this.load.inFlight -= 1;
+    this.inFlight -= 1;
+  }
+
+  get load(): StyleLoad {
+    return { inFlight: this.inFlight, maxInFlight: this.maxInFlight, requests: this.requests, maxPerSecond: this.second.max, maxPer5Seconds: this.fiveSeconds.max };
   }
 }
 
@@ -65,7 +86,7 @@ export class LoadGauge {
   }
 
   snapshot(): LoadSnapshot {
-    return Object.fromEntries([...this.gauges].map(([style, gauge]) => [style, { ...gauge.load }]));
+    return Object.fromEntries([...this.gauges].map(([style, gauge]) => [style, gauge.load]));
   }
 
   reset(): void {

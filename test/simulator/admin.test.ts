@@ -95,14 +95,14 @@ test('admin: unknown routes answer 404 problem+json', async (t) => {
   assert.equal((res.body as { status: number }).status, 404);
 });
 
-test('admin: load per API style counts requests in flight at once and the most within one second', async (t) => {
+test('admin: load per API style counts requests in flight at once and the most within one and five seconds', async (t) => {
   const sim = await startSim(t);
   // Five slow starts at once: all five are in flight together.
   const slow = { latencyMs: 400, durationMs: 0 };
   const started = await Promise.all(Array.from({ length: 5 }, () => call('POST', `${sim.url}/lro/v1/exports`, { headers: BEARER, json: { scenario: slow } })));
   assert.ok(started.every((r) => r.status === 202));
   let load = sim.counters().load;
-  assert.deepEqual(load.lro, { inFlight: 0, maxInFlight: 5, requests: 5, maxPerSecond: 5 });
+  assert.deepEqual(load.lro, { inFlight: 0, maxInFlight: 5, requests: 5, maxPerSecond: 5, maxPer5Seconds: 5 });
   // Three quick status reads one after another: one at a time, eight within the second.
   const statusUrl = started[0]?.headers['operation-location'] ?? '';
   for (let i = 0; i < 3; i += 1) await call('GET', statusUrl, { headers: BEARER });
@@ -110,7 +110,8 @@ test('admin: load per API style counts requests in flight at once and the most w
   assert.equal(load.lro?.requests, 8);
   assert.equal(load.lro?.maxInFlight, 5);
   assert.ok((load.lro?.maxPerSecond ?? 0) >= 5);
+  assert.equal(load.lro?.maxPer5Seconds, 8);
   // Another style is counted apart.
   await call('GET', withScenario(`${sim.url}/aso/v1/reports/a/async`, { durationMs: 0 }), { headers: ASO_AUTH });
-  assert.deepEqual(sim.counters().load.aso, { inFlight: 0, maxInFlight: 1, requests: 1, maxPerSecond: 1 });
+  assert.deepEqual(sim.counters().load.aso, { inFlight: 0, maxInFlight: 1, requests: 1, maxPerSecond: 1, maxPer5Seconds: 1 });
 });
