@@ -14,7 +14,7 @@ import type { BenchEnvironment } from './environment';
 import type { HandwrittenInput, HandwrittenResult } from './handwritten/workflows';
 import { compareCounts, countEvents, meanCounts, type CountDifference, type EventCounts } from './history';
 import { callbackJob } from './jobs';
-import { CpuMeter } from './proc';
+import { CpuMeter, threadCpuOf, type ThreadCpu } from './proc';
 import { forEachLimited, percentile, progress, round } from './stats';
 import type { WorkerHandle } from './worker-handle';
 
@@ -29,6 +29,8 @@ export interface ThroughputSide {
   jobLatencyMs: { p50: number; p99: number };
   /** CPU milliseconds per job, per process. */
   cpuMsPerJob: Record<string, number>;
+  /** The worker's CPU milliseconds per job by thread. */
+  workerThreadsMsPerJob: ThreadCpu;
   historyEventsPerJob: number;
   /** Mean events per job by type (and activity, signal or search attribute). */
   historyEvents: EventCounts;
@@ -54,6 +56,8 @@ async function measure(env: BenchEnvironment, processes: Processes, label: strin
   const latencies: number[] = [];
   const ids: string[] = [];
   const cpu = new CpuMeter({ ...env.temporalPids(), ...processes, driver: process.pid });
+  const workerPid = processes.worker ?? -1;
+  const threadsBefore = threadCpuOf(workerPid);
   const started = Date.now();
   await forEachLimited(jobs, IN_FLIGHT, async (index) => {
     const t0 = Date.now();
@@ -62,13 +66,20 @@ async function measure(env: BenchEnvironment, processes: Processes, label: strin
   }, progress(label, jobs));
   const seconds = (Date.now() - started) / 1000;
   const used = cpu.read();
+  const threadsAfter = threadCpuOf(workerPid);
+  const perJobMs = (seconds: number): number => round((seconds * 1000) / jobs);
   const histories = await Promise.all(ids.slice(0, HISTORY_SAMPLE).map(async (id) => (await env.client.workflow.getHandle(id).fetchHistory()).events ?? []));
   return {
     jobs,
     seconds: round(seconds),
     jobsPerSecond: round(jobs / seconds),
     jobLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
-    cpuMsPerJob: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round((s * 1000) / jobs)])),
+    cpuMsPerJob: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, perJobMs(s)])),
+    workerThreadsMsPerJob: {
+      main: perJobMs(threadsAfter.main - threadsBefore.main),
+      core: perJobMs(threadsAfter.core - threadsBefore.core),
+      otherThreads: perJobMs(threadsAfter.otherThreads - threadsBefore.otherThreads),
+    },
     historyEventsPerJob: round(histories.reduce((sum, events) => sum + events.length, 0) / histories.length),
     historyEvents: meanCounts(histories.map((events) => countEvents(events))),
   };

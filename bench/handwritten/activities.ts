@@ -34,9 +34,9 @@ function refuse(what: string, status: number): Error {
 export function createHandwrittenActivities(config: HandwrittenConfig) {
   const webhookKey = Buffer.from(config.webhookSecret.replace(/^whsec_/, ''), 'base64');
   return {
-    async startJob(args: { waitTime: number }): Promise<{ jobId: string }> {
+    async startRemoteJob(args: { waitTime: number }): Promise<{ jobId: string }> {
       const execution = Context.current().info.workflowExecution;
-      if (!execution) throw ApplicationFailure.nonRetryable('startJob runs only as a workflow\'s activity', 'NoWorkflow');
+      if (!execution) throw ApplicationFailure.nonRetryable('startRemoteJob runs only as a workflow\'s activity', 'NoWorkflow');
       const res = await request(`${config.simulatorUrl}/tasks/v1/jobs`, {
         method: 'POST',
         headers: {
@@ -84,7 +84,7 @@ export function createHandwrittenActivities(config: HandwrittenConfig) {
       return { path: final, bytes, sha256 };
     },
 
-    async sendWebhook(args: { url: string; messageId: string; payload: unknown }): Promise<void> {
+    async notify(args: { url: string; messageId: string; payload: unknown }): Promise<void> {
       const body = JSON.stringify(args.payload);
       const timestamp = String(Math.floor(Date.now() / 1000));
       const signature = createHmac('sha256', webhookKey).update(`${args.messageId}.${timestamp}.${body}`).digest('base64');
