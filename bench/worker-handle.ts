@@ -20,17 +20,12 @@ export interface ServiceHandle extends WorkerHandle {
 }
 
 const live = new Set<ChildProcess>();
-let started = 0;
 process.once('exit', () => live.forEach((child) => child.kill('SIGKILL')));
 
 /** Spawns `script` under tsx and waits for its first IPC message ("ready", or its URL). */
 async function startChild(label: string, script: string, env: Record<string, string>): Promise<WorkerHandle & { ready: unknown }> {
   // The heap limit of package.json's worker script and the image: it sizes the workflow cache.
-  // BENCH_CPU_PROFILE_DIR: each child writes a V8 CPU profile there when it exits (open it in
-  // Chrome DevTools or summarise it with bench/cpu-profile.ts).
-  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${++started}-${label.replace(/\W+/g, '-')}.cpuprofile`] : [];
-  const child = spawn(process.execPath, ['--max-old-space-size=512', ...profile, '--import', 'tsx', path.join(__dirname, script)], {
+  const child = spawn(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join(__dirname, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
