@@ -13,6 +13,15 @@ export function remoteActivities(scheduleToCloseMs: number, summary: string) {
   return proxyActivities<Activities>({ ...remoteCall, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), summary });
 }
 
+/**
+ * Frequent polling in one activity: retried with backoff (a 5xx, a 429 and its Retry-After)
+ * until the job's deadline, which is its schedule-to-close timeout. Heartbeats tell a dead
+ * worker within 15 s, and carry a cancel (a callback won, the job was cancelled) to it.
+ */
+export function pollActivities(scheduleToCloseMs: number, summary: string) {
+  return proxyActivities<Activities>({ retry: remoteCall.retry, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), heartbeatTimeout: '15s', summary });
+}
+
 /** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */
 export function downloadActivities(summary: string, cancellationType?: ActivityCancellationType) {
   return proxyActivities<Activities>({
