@@ -39,7 +39,7 @@ export interface BenchEnvironment {
   /** Where notifications are posted; counts them. */
   webhook: { url: string; received(): number };
   /** A Pollback worker process on a fresh task queue, configured the production way. */
-  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
+  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string; workflowBundle?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
   /** A bare baseline worker process on a fresh task queue. */
   startBaselineWorker(): Promise<{ worker: WorkerHandle; taskQueue: string }>;
   close(): Promise<void>;
@@ -131,7 +131,7 @@ export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promi
     async startPollbackWorker(opts = {}) {
       const taskQueue = opts.taskQueue ?? `bench-${randomUUID()}`;
       const downloadDir = opts.downloadDir ?? (await mkdtemp(path.join(tmp, 'downloads-')));
-      const worker = await startWorker('pollback', pollbackBundle, workerEnv(taskQueue, downloadDir));
+      const worker = await startWorker('pollback', opts.workflowBundle ?? pollbackBundle, workerEnv(taskQueue, downloadDir));
       return { worker, taskQueue, downloadDir };
     },
     async startBaselineWorker() {

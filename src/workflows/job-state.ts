@@ -114,10 +114,11 @@ export class JobState {
 
   private pollingDetails(): string {
     const { carried, input } = this;
-    const every = input.completion.mode === 'callback' ? '' : ` every ${formatDuration(input.completion.poll.interval)}`;
-    const parts = [`polling${every} in one activity since ${new Date(this.pollingSince ?? 0).toISOString()}`];
-    if (this.remoteStatus) parts.push(`${carried.pollCount} poll(s) so far, the last saw "${this.remoteStatus.raw}"`);
-    if (carried.nextPollAt !== undefined) parts.push(`next poll at ${new Date(carried.nextPollAt).toISOString()}`);
+    const { completion } = input;
+    const every = completion.mode === 'callback' ? '' : ` every ${formatDuration(completion.poll.interval)}`;
+    const parts = [`${completion.mode === 'hybrid' ? 'safety polls' : 'polls'}${every} in one activity since ${new Date(this.pollingSince ?? 0).toISOString()}`];
+    if (this.remoteStatus) parts.push(`${carried.pollCount} so far, the last saw "${this.remoteStatus.raw}"`);
+    if (carried.nextPollAt !== undefined) parts.push(`next at ${new Date(carried.nextPollAt).toISOString()}`);
     return parts.join('; ');
   }
 
