@@ -53,8 +53,8 @@ export function pollingRows(r: PollingResult): Row[] {
     rows.push({
       benchmark: 'polling',
       figure: `history events per poll (one job, ${perPollGoal.polls} polls${b ? ` / before: ${b.polls}` : ''})`,
-      pollback: `${f(perPollGoal.eventsPerPoll)} (${perPollGoal.totalEvents} events, ${perPollGoal.runs} run)`,
-      ...(b ? { baseline: `${f(b.eventsPerPoll)} (${b.totalEvents} events, ${b.runs} runs)`, ratio: `${f(b.eventsPerPoll / perPollGoal.eventsPerPoll)}× fewer` } : {}),
+      pollback: `${perPollGoal.eventsPerPoll.toFixed(3)} (${perPollGoal.totalEvents} events, ${perPollGoal.runs} run)`,
+      ...(b ? { baseline: `${b.eventsPerPoll.toFixed(3)} (${b.totalEvents} events, ${b.runs} runs)`, ratio: `${Math.round(b.eventsPerPoll / perPollGoal.eventsPerPoll)}× fewer` } : {}),
       goal: '≤ 1 (over 1,000 polls)',
       met: perPollGoal.polls >= 1_000 && perPollGoal.eventsPerPoll <= 1,
     });
