@@ -107,6 +107,15 @@ test('a worker killed mid-poll: the polling activity resumes on another worker f
   const remoteJobId = async (): Promise<string> => ((await handle.query<JobStatus>(STATUS_QUERY)).remoteJobId ?? '');
   const statusReads = async (id: string): Promise<number> => ((await (await fetch(`${sim?.url ?? ''}/__sim/jobs/${id}`)).json()) as { counters: Record<string, number> }).counters.statusReads ?? 0;
 
+  // Asked while a worker is there to answer the query.
+  const id = await (async () => {
+    for (let i = 0; i < 200; i++) {
+      const found = await remoteJobId().catch(() => '');
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return assert.fail('the remote job was started');
+  })();
   // Kill once the server has recorded a heartbeat of at least 10 polls.
   let recorded: Beat | undefined;
   for (let i = 0; i < 400 && !recorded; i++) {
@@ -118,7 +127,6 @@ test('a worker killed mid-poll: the polling activity resumes on another worker f
   }
   assert.ok(recorded, 'the worker was killed while polling');
   assert.equal(recorded.lastStatus, 'processing');
-  const id = await remoteJobId();
   const readsAtKill = await statusReads(id);
   const worker = await startTestWorker({ taskQueue, downloadDir, env });
   cleanups.push(() => worker.stop());
