@@ -1,25 +1,33 @@
 # Pollback: one image for both roles, the command chooses (see docker-compose.yml):
-#   worker   node --max-old-space-size=512 --import tsx src/worker.ts
-#   gateway  node --import tsx src/gateway/main.ts      (listens on PORT, default 8080)
+#   worker   node --max-old-space-size=512 --enable-source-maps dist/worker.js
+#   gateway  node --enable-source-maps dist/gateway/main.js      (listens on PORT, default 8080)
 # Build: docker build -t pollback:local .       More: deploy/README.md
 #
-# Why the image runs TypeScript through tsx instead of compiled JavaScript: the worker bundles
-# its workflow code at start from src/workflows/index.ts, and the built-in API profiles are
-# YAML files under src/profiles/builtin/, both found next to the sources. tsx is a
-# devDependency, so the build stage installs every dependency exactly as package-lock.json
-# pins them (`npm ci`, package.json's overrides included) and the runtime stage copies that
-# node_modules as is. The cost is the other dev tools (typescript, eslint, …, about 65 MB)
-# sitting unused in the image; pruning them would mean a second install or a hand-kept list
-# of tsx's own dependencies.
+# The image runs the production build (`npm run build`): src/ compiled to dist/ and the workflow
+# code bundled ahead into dist/workflow-bundle.js, so a worker starts without webpack or
+# TypeScript, and the runtime stage holds only the runtime dependencies (`npm ci --omit=dev`,
+# from the same lock file). test/deploy/build.test.ts checks that everything the compiled
+# service loads is a runtime dependency, and runs the build end to end.
 
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
-# ---- dependencies: exactly the lock file, nothing resolved anew --------------------------------
-FROM ${NODE_IMAGE} AS deps
+# ---- build: every dependency exactly as the lock file pins it, then the production build -------
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/build.ts
+COPY src ./src
+RUN npm run build
+
+# ---- runtime dependencies only: the same lock file, devDependencies left out ------------------
+FROM ${NODE_IMAGE} AS runtime-deps
+WORKDIR /app
+ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -30,9 +38,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 # Code and dependencies stay owned by root: the app can read them, not change them.
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
-COPY src ./src
+COPY --from=runtime-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist ./dist
 COPY deploy/healthcheck.mjs ./deploy/healthcheck.mjs
 
 # The one folder the app writes (mount a volume here: results must outlive the container, and
@@ -50,4 +58,4 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
 
 # Not npm: node is the process that gets SIGTERM (run with an init, `init: true` in compose or
 # `docker run --init`, so signals are forwarded and zombies reaped).
-CMD ["node", "--max-old-space-size=512", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--max-old-space-size=512", "--enable-source-maps", "dist/worker.js"]

@@ -5,7 +5,7 @@
 //                                         DescribeTaskQueue lists a poller whose identity is
 //                                         `<pid>@<this hostname>` (the SDK's default), seen lately
 //   node deploy/healthcheck.mjs           the role of the Pollback process running in this
-//                                         container (src/gateway/main.ts or src/worker.ts)
+//                                         container (dist/gateway/main.js or dist/worker.js; src/… when run from sources)
 //
 // Exit 0: healthy; 1: not, with one line saying why (`docker inspect` shows it). It reads the
 // same environment as the process it checks (PORT/HOST, POLLBACK_TASK_QUEUE, TEMPORAL_*).
@@ -27,8 +27,9 @@ function detectRole() {
     } catch {
       continue; // the process ended meanwhile
     }
-    if (cmdline.some((arg) => arg.endsWith('src/gateway/main.ts'))) return 'gateway';
-    if (cmdline.some((arg) => arg.endsWith('src/worker.ts'))) return 'worker';
+    // The image runs the build (dist/…js); a checkout may run the sources (src/…ts) through tsx.
+    if (cmdline.some((arg) => /(^|\/)(dist\/gateway\/main\.js|src\/gateway\/main\.ts)$/.test(arg))) return 'gateway';
+    if (cmdline.some((arg) => /(^|\/)(dist\/worker\.js|src\/worker\.ts)$/.test(arg))) return 'worker';
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 // The Pollback worker: runs asyncJob workflows and their activities on the task queue.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
@@ -16,7 +17,10 @@ export interface PollbackWorkerOptions {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
-const WORKFLOWS_PATH = path.join(__dirname, 'workflows/index.ts');
+// Resolves to workflows/index.ts under tsx and workflows/index.js in the compiled build.
+const WORKFLOWS_PATH = require.resolve('./workflows');
+/** Written by `npm run build` beside the compiled worker; absent when running the sources. */
+const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
 
 /** Webpack's progress chatter hidden, its warnings and errors shown. */
 export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
@@ -34,9 +38,7 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundlePath
-      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
     maxHeartbeatThrottleInterval: '2s',
@@ -71,9 +73,11 @@ export interface WorkerService {
 export async function startWorkerService(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<WorkerService> {
   const deps = await activityDepsFromConfig(config, env);
   const { connection, namespace } = await connectWorker(env);
-  const bundle = config.workflowBundlePath ? { workflowBundlePath: config.workflowBundlePath } : {};
+  const prebuilt = config.workflowBundlePath ?? (existsSync(PREBUILT_BUNDLE) ? PREBUILT_BUNDLE : undefined);
+  const bundle = prebuilt ? { workflowBundlePath: prebuilt } : {};
   const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, ...bundle });
-  console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", profiles: ${[...deps.profiles.keys()].join(', ')}`);
+  const workflows = prebuilt ? `bundle ${path.relative(process.cwd(), prebuilt)}` : 'bundled at start';
+  console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", workflows ${workflows}, profiles: ${[...deps.profiles.keys()].join(', ')}`);
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown: in-flight tasks finish.
   const done = worker.run().finally(() => connection.close());
   return { worker, done };

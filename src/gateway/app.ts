@@ -2,7 +2,7 @@
 // the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
@@ -93,7 +93,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.setNotFoundHandler(noRoute);
   // Fastify parses the body of a request that matches no route too: a body it cannot read (e.g.
   // 415 for text/plain) must not hide that there is no such route.
-  app.setErrorHandler((err, request, reply) => (request.is404 ? noRoute(request, reply) : problemErrorHandler(err, request, reply)));
+  app.setErrorHandler((err: FastifyError, request, reply) => (request.is404 ? noRoute(request, reply) : problemErrorHandler(err, request, reply)));
   // Only JSON (and the AWS JSON of the Step Functions route) is spoken here: anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('callbackOutcome', '');

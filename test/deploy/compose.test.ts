@@ -18,8 +18,10 @@ const services = Object.entries(compose.services);
 const declared = configVariables();
 const workerSchema = declared.filter((v) => v.schema === 'envSchema');
 const gatewaySchema = declared.filter((v) => v.schema === 'gatewayEnvSchema');
-const WORKER_FILE = 'src/worker.ts';
-const GATEWAY_FILE = 'src/gateway/main.ts';
+const WORKER_FILE = 'dist/worker.js';
+const GATEWAY_FILE = 'dist/gateway/main.js';
+/** The source a compiled file is built from (dist/worker.js ← src/worker.ts). */
+const sourceOf = (built: string): string => built.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
 const SA_SCRIPT = 'register-search-attributes.sh';
 
 function only(file: string): [string, ComposeService] {
@@ -181,12 +183,12 @@ test('the worker scales: no container_name, no fixed host port, replicas set', (
 test('worker and gateway run the image with node (not npm) under an init', () => {
   // The worker's heap limit sizes its workflow cache, so its memory stays bounded (README, Benchmarks).
   const commands = [
-    [workerName, worker, WORKER_FILE, ['node', '--max-old-space-size=512', '--import', 'tsx', WORKER_FILE]],
-    [gatewayName, gateway, GATEWAY_FILE, ['node', '--import', 'tsx', GATEWAY_FILE]],
+    [workerName, worker, WORKER_FILE, ['node', '--max-old-space-size=512', '--enable-source-maps', WORKER_FILE]],
+    [gatewayName, gateway, GATEWAY_FILE, ['node', '--enable-source-maps', GATEWAY_FILE]],
   ] as const;
   for (const [name, service, file, command] of commands) {
     assert.deepEqual(asList(service.command), command, `service "${name}": command`);
-    assert.ok(exists(file), `${file} does not exist`);
+    assert.ok(exists(sourceOf(file)), `${file} is built from ${sourceOf(file)}, which does not exist`);
     assert.equal(service.init, true, `service "${name}" needs init: true so node gets SIGTERM and zombies are reaped`);
     assert.ok(service.build, `service "${name}" must build the image from the Dockerfile`);
     assert.equal(service.image, worker.image, `worker and gateway must share one image, got ${worker.image} and ${service.image}`);

@@ -51,21 +51,26 @@ test('the runtime stage runs as a non-root user', () => {
   assert.ok(!final.body.slice(lastUser).some((i) => i.keyword === 'RUN' && /\bsudo\b|\bsu\b/.test(i.args)), 'no sudo/su after USER');
 });
 
-test('dependencies come from `npm ci` with the lock file as is, dev dependencies included (tsx runs the code)', () => {
-  const installStages = stages.filter((s) => of(s, 'RUN').some((r) => /\bnpm ci\b/.test(r.args)));
-  assert.equal(installStages.length, 1, 'exactly one stage must run `npm ci`');
-  const install = installStages[0] as Stage;
+/** The source of a compiled dist/ path (dist/worker.js ← src/worker.ts), which must exist. */
+const sourceOf = (built: string): string => built.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+
+test('dependencies come from `npm ci` with the lock file as is: all of them to build, the runtime ones in the image', () => {
   for (const stage of stages) for (const run of of(stage, 'RUN')) assert.doesNotMatch(run.args, /\bnpm (install|i|update)\b/, `line ${run.line}: npm install would resolve anew instead of using package-lock.json`);
-  const ci = of(install, 'RUN').find((r) => /\bnpm ci\b/.test(r.args)) as Instruction;
-  assert.doesNotMatch(ci.args, /--omit[= ]dev|--production|--only[= ]prod/, `line ${ci.line}: dev dependencies are omitted, but the image runs through tsx (a devDependency)`);
-  assert.ok(!of(install, 'ENV').some((e) => /NODE_ENV[= ]production/.test(e.args)), 'NODE_ENV=production before npm ci would skip dev dependencies (tsx)');
-  const copiedBefore = install.body.slice(0, install.body.indexOf(ci)).filter((i) => i.keyword === 'COPY').map((i) => i.args).join(' ');
-  assert.match(copiedBefore, /package-lock\.json/, 'package-lock.json must be copied before npm ci');
-  assert.match(copiedBefore, /package\.json/, 'package.json (with its overrides) must be copied before npm ci');
-  const pkg = JSON.parse(read('package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
-  assert.ok(pkg.dependencies?.tsx ?? pkg.devDependencies?.tsx, 'tsx is not in package.json');
-  const copiesModules = of(final, 'COPY').some((c) => c.args.includes(`--from=${install.name ?? ''}`) && c.args.includes('node_modules'));
-  assert.ok(copiesModules, `the runtime stage must copy node_modules from the "${install.name}" stage`);
+  const installs = stages.flatMap((stage) => of(stage, 'RUN').filter((r) => /\bnpm ci\b/.test(r.args)).map((ci) => ({ stage, ci })));
+  const build = installs.find(({ ci }) => !/--omit[= ]dev/.test(ci.args));
+  const runtime = installs.find(({ ci }) => /--omit[= ]dev/.test(ci.args));
+  assert.ok(build, 'a build stage runs `npm ci` with the dev dependencies (typescript, the bundler)');
+  assert.ok(runtime, 'a stage runs `npm ci --omit=dev`: the image carries only runtime dependencies');
+  for (const { stage, ci } of installs) {
+    const copiedBefore = stage.body.slice(0, stage.body.indexOf(ci)).filter((i) => i.keyword === 'COPY').map((i) => i.args).join(' ');
+    assert.match(copiedBefore, /package-lock\.json/, `line ${ci.line}: package-lock.json must be copied before npm ci`);
+    assert.match(copiedBefore, /package\.json/, `line ${ci.line}: package.json (with its overrides) must be copied before npm ci`);
+  }
+  assert.ok(of(build.stage, 'RUN').some((r) => /\bnpm run build\b/.test(r.args)), `the "${build.stage.name}" stage runs \`npm run build\``);
+  const copies = of(final, 'COPY').map((c) => c.args);
+  assert.ok(copies.some((c) => c.includes(`--from=${runtime.stage.name ?? ''}`) && c.includes('node_modules')), `the runtime stage copies node_modules from "${runtime.stage.name}"`);
+  assert.ok(copies.some((c) => c.includes(`--from=${build.stage.name ?? ''}`) && c.includes('dist')), `the runtime stage copies dist/ from "${build.stage.name}"`);
+  assert.ok(!copies.some((c) => c.includes(`--from=${build.stage.name ?? ''}`) && c.includes('node_modules')), 'the build stage\'s node_modules (with dev dependencies) stay out of the image');
 });
 
 test('the runtime stage copies only what runs, none of it excluded by .dockerignore', () => {
@@ -75,16 +80,16 @@ test('the runtime stage copies only what runs, none of it excluded by .dockerign
     const words = copy.args.split(/\s+/).filter((w) => !w.startsWith('--'));
     sources.push(...words.slice(0, -1));
   }
-  for (const needed of ['src', 'package.json', 'package-lock.json', 'tsconfig.json']) assert.ok(sources.includes(needed), `the image does not copy ${needed}`);
+  assert.ok(sources.includes('package.json'), 'the image does not copy package.json');
   for (const source of sources) {
     assert.notEqual(source, '.', 'COPY . copies the whole context (tests, scripts, secrets)');
-    assert.ok(!/^(test|scripts|bench|node_modules|\.)/.test(source), `the image copies ${source}, which does not run in production`);
+    assert.ok(!/^(src|test|scripts|bench|node_modules|\.)/.test(source), `the image copies ${source}, which does not run in production`);
     assert.ok(exists(source), `COPY ${source}: no such file`);
     assert.ok(!ignored(source), `COPY ${source}: excluded by .dockerignore`);
   }
-  // Everything the worker loads at run time is inside src/: workflow code and built-in profiles.
+  // What the build stage compiles must reach the build context: the sources, profiles, build files.
   for (const file of readdirSync(path.join(root, 'src/profiles/builtin'))) assert.ok(!ignored(`src/profiles/builtin/${file}`), `.dockerignore drops src/profiles/builtin/${file}`);
-  assert.ok(!ignored('src/workflows/index.ts'), '.dockerignore drops the workflow code');
+  for (const rel of ['src/workflows/index.ts', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts']) assert.ok(!ignored(rel), `.dockerignore drops ${rel}, which the build needs`);
 });
 
 test('.dockerignore keeps local state, dependencies, VCS and secrets out of the build context', () => {
@@ -98,8 +103,9 @@ test('the runtime stage is for production, starts node (not npm) and has a healt
   assert.ok(of(final, 'ENV').some((e) => /\bNODE_ENV[= ]"?production"?/.test(e.args)), 'NODE_ENV=production is not set in the runtime stage');
   const cmd = execForm(of(final, 'CMD').at(-1)?.args ?? '');
   assert.deepEqual(cmd.slice(0, 2), ['node', '--max-old-space-size=512'], `CMD ${cmd.join(' ')}: run node directly (npm as PID 1 swallows signals), heap bounded (it sizes the workflow cache)`);
-  assert.deepEqual(cmd.slice(2, 4), ['--import', 'tsx'], `CMD ${cmd.join(' ')}: TypeScript through tsx`);
-  assert.ok(exists(cmd[4] ?? ''), `CMD runs ${cmd[4]}, which does not exist`);
+  assert.equal(cmd[2], '--enable-source-maps', `CMD ${cmd.join(' ')}: stack traces name the TypeScript sources`);
+  assert.match(cmd[3] ?? '', /^dist\/.+\.js$/, `CMD ${cmd.join(' ')}: the compiled build runs`);
+  assert.ok(exists(sourceOf(cmd[3] ?? '')), `CMD runs ${cmd[3]}, whose source ${sourceOf(cmd[3] ?? '')} does not exist`);
   assert.equal(of(final, 'ENTRYPOINT').length, 0, 'an ENTRYPOINT would be prepended to the compose commands');
   const health = of(final, 'HEALTHCHECK').at(-1);
   assert.ok(health, 'no HEALTHCHECK in the runtime stage');
@@ -110,7 +116,7 @@ test('the runtime stage is for production, starts node (not npm) and has a healt
 
 test('the image prepares the download folder the compose file mounts, owned by the app user', () => {
   const compose = loadCompose();
-  const [, workerService] = serviceRunning(compose, 'src/worker.ts')[0] ?? [];
+  const [, workerService] = serviceRunning(compose, 'dist/worker.js')[0] ?? [];
   assert.ok(workerService, 'no worker service in docker-compose.yml');
   const dir = environmentOf(workerService).get('POLLBACK_DOWNLOAD_DIR');
   assert.ok(dir, 'the worker service sets no POLLBACK_DOWNLOAD_DIR');

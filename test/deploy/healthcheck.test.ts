@@ -1,6 +1,6 @@
-// The image's commands and health check, run as the containers run them (without Docker):
-// `node --import tsx src/gateway/main.ts` / `src/worker.ts` with the compose file's
-// environment, probed by `node deploy/healthcheck.mjs <role>`, stopped with SIGTERM. The worker
+// The image's commands and health check, run as the containers run them (without Docker): the
+// roles of `dist/gateway/main.js` / `dist/worker.js`, run here from their sources through tsx
+// (test/deploy/build.test.ts runs the compiled build) with the compose file's environment, probed by `node deploy/healthcheck.mjs <role>`, stopped with SIGTERM. The worker
 // test needs the run's Temporal dev server (`npm run test:run -- test/deploy/healthcheck.test.ts`)
 // and is skipped without one.
 import assert from 'node:assert/strict';
@@ -126,7 +126,7 @@ test("the image's gateway command starts with the compose environment, passes it
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'pollback-deploy-'));
   // Temporal is not needed: the gateway connects lazily (/healthz answers, /readyz says 503).
   // The gateway reads the profiles' callback sections from the same folder as the workers.
-  const env = composeEnv('src/gateway/main.ts', { PORT: String(port), HOST: '127.0.0.1', TEMPORAL_ADDRESS: '127.0.0.1:9', POLLBACK_DOWNLOAD_DIR: downloads, POLLBACK_PROFILES_DIR: path.join(root, 'deploy/config/profiles') });
+  const env = composeEnv('dist/gateway/main.js', { PORT: String(port), HOST: '127.0.0.1', TEMPORAL_ADDRESS: '127.0.0.1:9', POLLBACK_DOWNLOAD_DIR: downloads, POLLBACK_PROFILES_DIR: path.join(root, 'deploy/config/profiles') });
   const gateway = startRole('src/gateway/main.ts', env);
   try {
     await until('the gateway health check passes', () => healthcheck('gateway', { PORT: String(port), HOST: '127.0.0.1' }), 30_000);
@@ -144,7 +144,7 @@ test(
     const address = process.env.TEMPORAL_ADDRESS as string;
     const taskQueue = `deploy-health-${process.pid}-${Date.now()}`;
     const downloads = await mkdtemp(path.join(os.tmpdir(), 'pollback-deploy-'));
-    const env = composeEnv('src/worker.ts', { TEMPORAL_ADDRESS: address, POLLBACK_TASK_QUEUE: taskQueue, POLLBACK_DOWNLOAD_DIR: downloads, POLLBACK_PROFILES_DIR: path.join(root, 'deploy/config/profiles') });
+    const env = composeEnv('dist/worker.js', { TEMPORAL_ADDRESS: address, POLLBACK_TASK_QUEUE: taskQueue, POLLBACK_DOWNLOAD_DIR: downloads, POLLBACK_PROFILES_DIR: path.join(root, 'deploy/config/profiles') });
     const worker = startRole('src/worker.ts', env);
     try {
       // Before the worker polls (it bundles its workflow code first) the check fails, naming the queue.

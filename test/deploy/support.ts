@@ -106,7 +106,7 @@ export function oneShotServices(compose: ComposeFile): Set<string> {
   return names;
 }
 
-/** The service whose command runs `file` (e.g. src/worker.ts). */
+/** The service whose command runs `file` (e.g. dist/worker.js). */
 export function serviceRunning(compose: ComposeFile, file: string): [string, ComposeService][] {
   return Object.entries(compose.services).filter(([, s]) => [...asList(s.entrypoint), ...asList(s.command)].includes(file));
 }

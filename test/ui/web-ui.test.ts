@@ -196,3 +196,37 @@ test('Search Attributes show PollbackPhase "polling"', async () => {
     await screenshot(page, 'web-ui-search-attributes');
   });
 });
+
+test('a recurring job: the Schedules page shows the schedule, its workflow type, upcoming runs and the run it started', async () => {
+  const c = client;
+  const s = stack;
+  assert.ok(c && s);
+  const scheduleId = `web-ui-nightly-${Date.now()}`;
+  // What POST /v1/schedules and the README's `temporal schedule create` recipe make: a Temporal
+  // Schedule whose action starts asyncJob.
+  const schedule = await c.schedule.create({
+    scheduleId,
+    spec: { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Berlin' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: WORKFLOW_TYPE,
+      taskQueue: s.taskQueue,
+      args: [{ profile: 'aso-export', params: { reportId: 'nightly', scenario: { durationMs: 100 } }, completion: { mode: 'poll', poll: { interval: '200ms' } } }],
+    },
+  });
+  try {
+    await schedule.trigger();
+    const runId = await eventually('the triggered run', async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
+    await step('schedule', async () => {
+      await page.goto(`${uiUrl}/namespaces/default/schedules/${encodeURIComponent(scheduleId)}`);
+      await page.getByRole('heading', { name: scheduleId }).first().waitFor();
+      await page.getByText(WORKFLOW_TYPE, { exact: true }).first().waitFor();
+      await page.getByText(/Upcoming Runs/i).first().waitFor();
+      // The run the schedule started is a job like any other, linked from the schedule's page.
+      await page.getByRole('link', { name: runId }).first().waitFor();
+      await screenshot(page, 'web-ui-schedule');
+    });
+  } finally {
+    await schedule.delete();
+  }
+});
