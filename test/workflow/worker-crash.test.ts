@@ -20,7 +20,7 @@ const root = path.resolve(__dirname, '../..');
 let child: ChildProcess | undefined;
 let sim: Simulator | undefined;
 let rescuer: TestWorker | undefined;
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
+const cleanups: (() => unknown)[] = [];
 after(async () => {
   child?.kill('SIGKILL');
   await rescuer?.stop();
