@@ -17,10 +17,11 @@ import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { parseKeyring, type Keyring } from '../src/tokens/task-token';
 import { bundlePollbackWorkflows, quietBundlerLogger } from '../src/worker';
-import { startWorker, type WorkerHandle } from './worker-handle';
+import { startService, startWorker, type ServiceHandle, type WorkerHandle } from './worker-handle';
 
 export const SIM_CREDENTIALS = { bearerToken: 'bench-sim-bearer-token-0001', apiKey: 'bench-sim-api-key-0001' };
 const TOKEN_KEYS = 'b1:bench-token-key-0123456789abcdefghijklmnop';
+const HANDWRITTEN_TOKEN_KEY = 'bench-handwritten-token-key-0123456789';
 export const HOOK_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
 
 export type TemporalKind = 'dev-server' | 'cluster';
@@ -38,16 +39,20 @@ export interface BenchEnvironment {
   keyring: Keyring;
   /** Where notifications are posted; counts them. */
   webhook: { url: string; received(): number };
-  /** A Pollback worker process on a fresh task queue, configured the production way. */
-  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string; workflowBundle?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
+  /** A Pollback worker process on a fresh task queue, configured the production way; `simulatorUrl` and `gatewayUrl` point it at other processes than the shared ones, `workflowBundle` runs other workflow code (the polling benchmark's "before"). */
+  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string; simulatorUrl?: string; gatewayUrl?: string; workflowBundle?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
+  /** The hand-written equivalent's worker process on a fresh task queue, with the simulator and callback endpoint it talks to. */
+  startHandwrittenWorker(opts: { simulatorUrl: string; callbackUrl: string }): Promise<{ worker: WorkerHandle; taskQueue: string }>;
+  /** The simulator, the gateway or the hand-written callback endpoint as a process of its own. */
+  startService(kind: 'simulator' | 'gateway' | 'endpoint'): Promise<ServiceHandle>;
   /** A bare baseline worker process on a fresh task queue. */
   startBaselineWorker(): Promise<{ worker: WorkerHandle; taskQueue: string }>;
   close(): Promise<void>;
 }
 
 /** Pollback's workflows exactly as its worker bundles them; the baseline's with the SDK's defaults. */
-async function bundle(tmp: string, name: 'pollback' | 'baseline'): Promise<string> {
-  const code = name === 'pollback' ? await bundlePollbackWorkflows() : (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'baseline/workflows.ts'), logger: quietBundlerLogger })).code;
+async function bundle(tmp: string, name: 'pollback' | 'handwritten' | 'baseline'): Promise<string> {
+  const code = name === 'pollback' ? await bundlePollbackWorkflows() : (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, `${name}/workflows.ts`), logger: quietBundlerLogger })).code;
   const file = path.join(tmp, `${name}-bundle.js`);
   await writeFile(file, code);
   return file;
@@ -92,8 +97,9 @@ async function startTemporal(kind: TemporalKind, tmp: string): Promise<{ server:
 export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promise<BenchEnvironment> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-bench-'));
   const { server, temporalPids } = await startTemporal(kind, tmp);
-  const [pollbackBundle, baselineBundle] = await Promise.all([
+  const [pollbackBundle, handwrittenBundle, baselineBundle] = await Promise.all([
     bundle(tmp, 'pollback'),
+    bundle(tmp, 'handwritten'),
     bundle(tmp, 'baseline'),
   ]);
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
@@ -104,16 +110,16 @@ export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promi
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   const hooks = await webhookReceiver();
 
-  const workerEnv = (taskQueue: string, downloadDir: string): Record<string, string> => ({
+  const workerEnv = (taskQueue: string, downloadDir: string, urls: { simulatorUrl?: string; gatewayUrl?: string }): Record<string, string> => ({
     TEMPORAL_ADDRESS: server.address,
     POLLBACK_TASK_QUEUE: taskQueue,
     POLLBACK_TOKEN_KEYS: TOKEN_KEYS,
-    POLLBACK_PUBLIC_URL: gatewayUrl,
+    POLLBACK_PUBLIC_URL: urls.gatewayUrl ?? gatewayUrl,
     POLLBACK_DOWNLOAD_DIR: downloadDir,
     POLLBACK_NOTIFY_ALLOWED_HOSTS: '127.0.0.1',
     POLLBACK_INPUT_ENV: 'HOOK_SECRET',
     HOOK_SECRET,
-    SIMULATOR_URL: sim.url,
+    SIMULATOR_URL: urls.simulatorUrl ?? sim.url,
     SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken,
     SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey,
   });
@@ -131,8 +137,31 @@ export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promi
     async startPollbackWorker(opts = {}) {
       const taskQueue = opts.taskQueue ?? `bench-${randomUUID()}`;
       const downloadDir = opts.downloadDir ?? (await mkdtemp(path.join(tmp, 'downloads-')));
-      const worker = await startWorker('pollback', opts.workflowBundle ?? pollbackBundle, workerEnv(taskQueue, downloadDir));
+      const worker = await startWorker('pollback', opts.workflowBundle ?? pollbackBundle, workerEnv(taskQueue, downloadDir, opts));
       return { worker, taskQueue, downloadDir };
+    },
+    async startHandwrittenWorker(opts) {
+      const taskQueue = `handwritten-${randomUUID()}`;
+      const worker = await startWorker('handwritten', handwrittenBundle, {
+        TEMPORAL_ADDRESS: server.address,
+        POLLBACK_TASK_QUEUE: taskQueue,
+        SIMULATOR_URL: opts.simulatorUrl,
+        SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey,
+        HANDWRITTEN_CALLBACK_URL: opts.callbackUrl,
+        HANDWRITTEN_TOKEN_KEY,
+        HANDWRITTEN_DOWNLOAD_DIR: await mkdtemp(path.join(tmp, 'handwritten-')),
+        HOOK_SECRET,
+      });
+      return { worker, taskQueue };
+    },
+    startService(kind) {
+      return startService(kind, {
+        TEMPORAL_ADDRESS: server.address,
+        SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken,
+        SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey,
+        POLLBACK_TOKEN_KEYS: TOKEN_KEYS,
+        HANDWRITTEN_TOKEN_KEY,
+      });
     },
     async startBaselineWorker() {
       const taskQueue = `baseline-${randomUUID()}`;

@@ -83,3 +83,27 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
     },
   };
 }
+
+/** A Node process's CPU seconds by thread: the main thread (in a worker: activities and the SDK's JavaScript side), Temporal's Rust core (tokio threads), and the other threads (a worker's workflow thread, V8's GC and compiler helpers). */
+export interface ThreadCpu {
+  main: number;
+  core: number;
+  otherThreads: number;
+}
+
+export function threadCpuOf(pid: number): ThreadCpu {
+  const totals: ThreadCpu = { main: 0, core: 0, otherThreads: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / CLOCK_TICKS_PER_SECOND;
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const group: keyof ThreadCpu = Number(tid) === pid ? 'main' : name.startsWith('tokio') ? 'core' : 'otherThreads';
+      totals[group] += seconds;
+    } catch {
+      // the thread ended meanwhile: its time is lost to this count (the process total keeps it)
+    }
+  }
+  return totals;
+}

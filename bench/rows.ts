@@ -3,20 +3,26 @@ import type { Row } from './report';
 import type { DownloadResult } from './download';
 import type { LatencyResult } from './latency';
 import type { PollHistory, PollingResult, Sustained } from './polling';
-import type { ThroughputResult } from './throughput';
+import { totalCpu, type ThroughputResult, type ThroughputSide } from './throughput';
 import type { WaitingResult } from './waiting';
 
 const f = (value: number, unit = ''): string => `${Number.isInteger(value) ? value : value.toFixed(1)}${unit}`;
 
 export function throughputRows(r: ThroughputResult): Row[] {
-  const p = r.pollback;
-  const b = r.baseline;
-  const cpu = (side: typeof p | typeof b): string => Object.entries(side.cpuMsPerJob).map(([name, ms]) => `${name} ${f(ms)}`).join(', ');
+  const { pollback: p, handwritten: h, bare: b } = r;
+  const cpu = (side: ThroughputSide): string => Object.entries(side.cpuMsPerJob).map(([name, ms]) => `${name} ${f(ms)}`).join(', ');
+  const threads = (side: ThroughputSide): string => `${f(side.workerThreadsMsPerJob.main)} / ${f(side.workerThreadsMsPerJob.core)} / ${f(side.workerThreadsMsPerJob.otherThreads)}`;
+  const both = (hw: string, bare: string): string => `hand-written ${hw}; bare ${bare}`;
+  const extraPercent = (r.eventsRatio - 1) * 100;
+  const extra = r.extraEvents.map((d) => `${d.label} ${d.extra > 0 ? '+' : ''}${f(d.extra)}`).join(', ');
   return [
-    { benchmark: 'throughput', figure: `jobs/s (${p.jobs} jobs)`, pollback: f(p.jobsPerSecond), baseline: f(b.jobsPerSecond), ratio: `${r.ratio.toFixed(2)}×`, goal: '≥ 0.9×', met: r.ratio >= 0.9 },
-    { benchmark: 'throughput', figure: 'job latency p50 / p99 (ms, under load)', pollback: `${p.jobLatencyMs.p50} / ${p.jobLatencyMs.p99}`, baseline: `${b.jobLatencyMs.p50} / ${b.jobLatencyMs.p99}` },
-    { benchmark: 'throughput', figure: 'CPU ms per job', pollback: cpu(p), baseline: cpu(b) },
-    { benchmark: 'throughput', figure: 'history events per job', pollback: f(p.historyEventsPerJob), baseline: f(b.historyEventsPerJob) },
+    { benchmark: 'throughput', figure: `jobs/s (${p.jobs} jobs each, in alternating rounds)`, pollback: f(p.jobsPerSecond), baseline: both(f(h.jobsPerSecond), f(b.jobsPerSecond)), ratio: `${r.ratio.toFixed(2)}× hand-written (${r.bareRatio.toFixed(2)}× bare)`, goal: '≥ 0.9× hand-written', met: r.ratio >= 0.9 },
+    { benchmark: 'throughput', figure: 'job latency p50 / p99 (ms, under load)', pollback: `${p.jobLatencyMs.p50} / ${p.jobLatencyMs.p99}`, baseline: both(`${h.jobLatencyMs.p50} / ${h.jobLatencyMs.p99}`, `${b.jobLatencyMs.p50} / ${b.jobLatencyMs.p99}`) },
+    { benchmark: 'throughput', figure: 'CPU ms per job', pollback: cpu(p), baseline: both(cpu(h), cpu(b)) },
+    { benchmark: 'throughput', figure: 'CPU ms per job, all processes (the jobs/s ratio a CPU-bound machine gives)', pollback: f(totalCpu(p)), baseline: both(f(totalCpu(h)), f(totalCpu(b))), ratio: `${r.cpuRatio.toFixed(2)}× hand-written` },
+    { benchmark: 'throughput', figure: 'worker CPU ms per job: main thread (activities, SDK) / core (Rust) / other threads (workflows, GC)', pollback: threads(p), baseline: both(threads(h), threads(b)) },
+    { benchmark: 'throughput', figure: 'history events per job', pollback: f(p.historyEventsPerJob), baseline: both(f(h.historyEventsPerJob), f(b.historyEventsPerJob)), ratio: `${extraPercent >= 0 ? '+' : ''}${extraPercent.toFixed(0)} % vs hand-written`, goal: '≤ +25 %', met: extraPercent <= 25 },
+    { benchmark: 'throughput', figure: 'history events Pollback has beyond hand-written, per job', pollback: extra || 'none' },
     { benchmark: 'throughput', figure: 'mean ms in workflow: remote / download / notify', pollback: `${f(p.timingsMs.remote)} / ${f(p.timingsMs.download)} / ${f(p.timingsMs.notify)}` },
   ];
 }

@@ -10,6 +10,8 @@ import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundlePollbackWorkflows } from '../src/worker';
 import { ensureChromium } from '../test/helpers/browser';
+import { ensureClusterPackages, ensureServerTools } from '../src/cluster/tools';
+import { ensureS3Server } from '../src/receivers/s3-server';
 
 const root = path.resolve(__dirname, '..');
 
@@ -21,9 +23,36 @@ async function findTests(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-async function usesBrowser(files: string[]): Promise<boolean> {
+/**
+ * What some test files need beyond Node and the Temporal CLI, found or installed once before the
+ * files run in parallel (installs take minutes on a fresh machine: never inside a test's timeout).
+ * A file needs a prerequisite when its source names the module that uses it.
+ */
+const PREREQUISITES: { what: string; usedBy: RegExp; ensure: () => Promise<Record<string, string>> }[] = [
+  { what: 'Chromium', usedBy: /helpers\/browser/, ensure: async () => ({ CHROMIUM_PATH: await ensureChromium() }) },
+  {
+    what: 'the Temporal server build, PostgreSQL and HAProxy',
+    usedBy: /src\/cluster\//,
+    ensure: async () => {
+      const progress = (line: string): void => console.log(`test harness: ${line}`);
+      await ensureServerTools(progress);
+      await ensureClusterPackages(progress);
+      return {};
+    },
+  },
+  { what: 'the S3-compatible server', usedBy: /receivers\/s3-server/, ensure: async () => ({ POLLBACK_S3_SERVER: await ensureS3Server() }) },
+];
+
+async function ensurePrerequisites(files: string[]): Promise<Record<string, string>> {
   const sources = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return sources.some((source) => source.includes('helpers/browser'));
+  const env: Record<string, string> = {};
+  for (const prerequisite of PREREQUISITES) {
+    if (!sources.some((source) => prerequisite.usedBy.test(source))) continue;
+    const started = Date.now();
+    Object.assign(env, await prerequisite.ensure());
+    console.log(`test harness: ${prerequisite.what} ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  return env;
 }
 
 /** Signals the runner and everything it started (it leads its own process group). */
@@ -40,8 +69,7 @@ async function main(): Promise<number> {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : await findTests(path.join(root, 'test'));
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'pollback-test-'));
   const cli = await ensureTemporalCli();
-  // Installed once here, before test files run in parallel, for the files that drive a browser.
-  const browser = (await usesBrowser(files)) ? { CHROMIUM_PATH: await ensureChromium() } : {};
+  const prerequisitesEnv = await ensurePrerequisites(files);
   // The dev server batches timer firing up to 1 s late by default; tests of many short polls
   // need millisecond timers to stay fast (production intervals are seconds to minutes).
   const server = await startDevServer({
@@ -72,7 +100,7 @@ async function main(): Promise<number> {
       {
         stdio: 'inherit',
         detached: true,
-        env: { ...process.env, ...browser, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
+        env: { ...process.env, ...prerequisitesEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
       },
     );
     const runner = child;

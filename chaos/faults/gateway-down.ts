@@ -3,6 +3,7 @@
 // job. Whether a callback really met a dead gateway is read from the simulator's counters.
 import type { FaultReport, RunContext } from '../family';
 import { inPhase, phaseOf, until, type Tracked } from '../jobs';
+import { MAX_ATTEMPTS } from '../../src/simulator/callbacks';
 
 const FAMILY = 'gateway down';
 
@@ -39,8 +40,8 @@ async function longOutage(ctx: RunContext): Promise<number> {
   const jobs = await Promise.all([1, 2].map((n) => ctx.book.startSucceeding(FAMILY, `gateway long outage hybrid ${n}`, { mode: 'hybrid', durationMs: 1_000, pollMs: 7_000 })));
   await until(() => waiting(jobs), 20_000);
   await ctx.cluster.killGateway();
-  const gaveUp = async (): Promise<boolean> => (await Promise.all(jobs.map((job) => callbackCounters(ctx, job)))).every((c) => c !== undefined && c.callbackAttempts >= 5 && c.callbacksSent === 0);
-  const lost = await until(gaveUp, 20_000, 200);
+  const gaveUp = async (): Promise<boolean> => (await Promise.all(jobs.map((job) => callbackCounters(ctx, job)))).every((c) => c !== undefined && c.callbackAttempts >= MAX_ATTEMPTS && c.callbacksSent === 0);
+  const lost = await until(gaveUp, 30_000, 200);
   await ctx.cluster.startGateway();
   return lost ? jobs.length : 0;
 }

@@ -11,6 +11,22 @@ export interface OpenApiOptions {
   bearerAuth: boolean;
 }
 
+/**
+ * Node answers a request that does not arrive within POLLBACK_REQUEST_TIMEOUT (a slow-drip
+ * body) itself, before any route runs: a bare 408 that closes the connection. No route schema
+ * can describe a response its route never sends, so it is added to the document here.
+ */
+function withRequestTimeout<T extends { paths?: object }>(doc: T): T {
+  for (const item of Object.values(doc.paths ?? {}) as object[]) {
+    for (const operation of Object.values(item ?? {}) as { requestBody?: unknown; responses?: Record<string, unknown> }[]) {
+      if (operation?.requestBody && operation.responses) {
+        operation.responses['408'] ??= { description: 'The request did not arrive in time (POLLBACK_REQUEST_TIMEOUT); the connection is closed, no body' };
+      }
+    }
+  }
+  return doc;
+}
+
 export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -29,6 +45,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
       ...(opts.bearerAuth ? { components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } } } : {}),
     },
     transform: jsonSchemaTransform,
+    transformObject: (documents) => ('openapiObject' in documents ? withRequestTimeout(documents.openapiObject) : documents.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, (_request, reply) => reply.type('application/json').send(app.swagger()));

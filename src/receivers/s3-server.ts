@@ -31,9 +31,16 @@ async function accepting(port: number): Promise<boolean> {
   });
 }
 
-export async function startS3Server(opts: { buckets?: string[] } = {}): Promise<S3Server> {
+/** The gofakes3 binary: POLLBACK_S3_SERVER, else built once by scripts/ensure-s3. */
+export async function ensureS3Server(): Promise<string> {
   const { stdout } = await promisify(execFile)('bash', [ENSURE], { maxBuffer: 1 << 20 });
-  const binary = stdout.trim().split('\n').pop() ?? '';
+  const binary = stdout.trim().split('\n').pop();
+  if (!binary) throw new Error('scripts/ensure-s3 printed no path');
+  return binary;
+}
+
+export async function startS3Server(opts: { buckets?: string[] } = {}): Promise<S3Server> {
+  const binary = await ensureS3Server();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pollback-s3-'));
   const port = await freePort();
   const args = ['-backend', 'fs', '-fs.path', dir, '-fs.create', '-host', `127.0.0.1:${port}`, '-quiet', ...(opts.buckets?.[0] ? ['-initialbucket', opts.buckets[0]] : [])];

@@ -3,7 +3,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, request } from 'undici';
 
-const MAX_ATTEMPTS = 5;
+// 7 attempts, 200 ms doubling: the sender keeps trying for about 12.6 s, long enough to ride out
+// a gateway restart or a loaded machine, short enough for the fault suite to watch it give up.
+export const MAX_ATTEMPTS = 7;
 const FIRST_BACKOFF_MS = 200;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 

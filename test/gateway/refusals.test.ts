@@ -117,6 +117,9 @@ test('slow-drip body: the gateway cuts the request off with 408 instead of waiti
   assert.ok(Date.now() - startedAt < 5_000, `cut off after ${Date.now() - startedAt} ms`);
   assert.match(answer, /^HTTP\/1\.1 408/);
   await assertUntouched();
+  // Node sends this one before any route runs: the document says so for every route with a body.
+  const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  assert.ok(doc.paths['/v1/callbacks/{token}']?.post?.responses['408'], 'the OpenAPI document lists the 408');
 });
 
 test('request logs show callback routes without their task token', async () => {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_KEY, call, CallbackReceiver, download, field, type HttpResult, startSim, waitUntil } from './helpers';
+import { MAX_ATTEMPTS } from '../../src/simulator/callbacks';
 import { eventually } from '../helpers/eventually';
 
 interface Start {
@@ -214,16 +215,16 @@ test('task: a job whose start response was lost still calls back, once, after th
   assert.deepEqual([sim.counters().jobsCreated, (await jobCounters(sim.url, retried.jobId)).callbacksSent], [1, 1]);
 });
 
-test('task: network errors are retried, then delivery gives up after 5 attempts', async (t) => {
+test(`task: network errors are retried, then delivery gives up after ${MAX_ATTEMPTS} attempts`, async (t) => {
   const sim = await startSim(t);
   const receiver = await CallbackReceiver.start(t);
   // Port 9 (discard) is closed on the loopback interface, so every attempt is refused.
   const { jobId } = await startTask(sim.url, { callbackUrl: 'http://127.0.0.1:9/callback', taskToken: 'tok', waitTime: 0 });
-  const counters = await waitUntil('5 callback attempts', async () => {
+  const counters = await waitUntil(`${MAX_ATTEMPTS} callback attempts`, async () => {
     const c = await jobCounters(sim.url, jobId);
-    return (c.callbackAttempts ?? 0) >= 5 ? c : undefined;
-  }, 6000);
+    return (c.callbackAttempts ?? 0) >= MAX_ATTEMPTS ? c : undefined;
+  }, 30_000);
   await sleep(300);
-  assert.deepEqual([(await jobCounters(sim.url, jobId)).callbackAttempts, counters.callbacksSent], [5, 0]);
+  assert.deepEqual([(await jobCounters(sim.url, jobId)).callbackAttempts, counters.callbacksSent], [MAX_ATTEMPTS, 0]);
   assert.equal(receiver.received.length, 0);
 });
