@@ -8,7 +8,7 @@ import globals from 'globals';
 const ioModules = ['undici', 'fastify', 'fastify-*', '@fastify/*', 'yaml', '@slack/*', '@aws-sdk/*', 'pino', '@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing', '@temporalio/envconfig'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/dist/', '.tools/', '.data/', 'downloads/', 'test-output/', 'bench/results/'] },
+  { ignores: ['node_modules/', '**/dist/', '.tools/', '.data/', 'downloads/', 'test-output/', 'bench/results/', 'bench/.before/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -39,8 +39,8 @@ export interface BenchEnvironment {
   keyring: Keyring;
   /** Where notifications are posted; counts them. */
   webhook: { url: string; received(): number };
-  /** A Pollback worker process on a fresh task queue, configured the production way; `simulatorUrl` and `gatewayUrl` point it at other processes than the shared ones. */
-  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string; simulatorUrl?: string; gatewayUrl?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
+  /** A Pollback worker process on a fresh task queue, configured the production way; `simulatorUrl` and `gatewayUrl` point it at other processes than the shared ones, `workflowBundle` runs other workflow code (the polling benchmark's "before"). */
+  startPollbackWorker(opts?: { downloadDir?: string; taskQueue?: string; simulatorUrl?: string; gatewayUrl?: string; workflowBundle?: string }): Promise<{ worker: WorkerHandle; taskQueue: string; downloadDir: string }>;
   /** The hand-written equivalent's worker process on a fresh task queue, with the simulator and callback endpoint it talks to. */
   startHandwrittenWorker(opts: { simulatorUrl: string; callbackUrl: string }): Promise<{ worker: WorkerHandle; taskQueue: string }>;
   /** The simulator, the gateway or the hand-written callback endpoint as a process of its own. */
@@ -137,7 +137,7 @@ export async function startEnvironment(kind: TemporalKind = 'dev-server'): Promi
     async startPollbackWorker(opts = {}) {
       const taskQueue = opts.taskQueue ?? `bench-${randomUUID()}`;
       const downloadDir = opts.downloadDir ?? (await mkdtemp(path.join(tmp, 'downloads-')));
-      const worker = await startWorker('pollback', pollbackBundle, workerEnv(taskQueue, downloadDir, opts));
+      const worker = await startWorker('pollback', opts.workflowBundle ?? pollbackBundle, workerEnv(taskQueue, downloadDir, opts));
       return { worker, taskQueue, downloadDir };
     },
     async startHandwrittenWorker(opts) {

@@ -31,7 +31,7 @@ const runners: Record<BenchmarkName, Runner> = {
     return { rows: waitingRows(result), details: result };
   },
   polling: async (env, opts) => {
-    const result = await runPolling(env, opts.polls, opts.pollers);
+    const result = await runPolling(env, opts.polling);
     return { rows: pollingRows(result), details: result };
   },
   download: async (env, opts) => {

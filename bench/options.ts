@@ -1,8 +1,9 @@
 // Command-line flags of `npm run bench`. Default sizes finish in under 15 minutes on a 2-core
-// machine: the issue's figures for throughput and download, fewer waiting jobs and polls (the
-// issue's 10,000 each take ~10 minutes alone: --waiting 10000 --polls 1,100,10000);
+// machine: the issue's figures for throughput, download and polling, fewer waiting jobs (the
+// issue's 10,000 take ~10 minutes alone: --waiting 10000);
 // --quick shrinks everything to a smoke check.
 import { parseArgs } from 'node:util';
+import type { PollingSizes } from './polling';
 
 export const BENCHMARKS = ['throughput', 'latency', 'waiting', 'polling', 'download'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -15,17 +16,29 @@ export interface BenchOptions {
   samples: number;
   /** Jobs waiting at once on one worker. */
   waiting: number;
-  /** Poll counts whose histories are measured, one job each. */
-  polls: number[];
-  /** Many jobs polling at once, for the rate one worker sustains. */
-  pollers: { jobs: number; pollsPerJob: number };
+  /** Poll counts (one job each) and many jobs polling at once, today's code and the code before polling moved into an activity. */
+  polling: PollingSizes;
   /** Size of the downloaded result. */
   downloadMb: number;
   quick: boolean;
 }
 
-const DEFAULTS = { jobs: 2_000, samples: 200, waiting: 2_000, polls: [1, 100, 500], pollers: { jobs: 20, pollsPerJob: 50 }, downloadMb: 1_024 };
-const QUICK = { jobs: 100, samples: 30, waiting: 300, polls: [1, 100, 250], pollers: { jobs: 10, pollsPerJob: 30 }, downloadMb: 64 };
+// Polling before the change ran ~3.4 polls/s for one job, so its sizes are smaller: its events
+// per poll are steady from 100 polls on, and its rate is the same at any count.
+const DEFAULTS = {
+  jobs: 2_000,
+  samples: 200,
+  waiting: 2_000,
+  polling: { polls: [1, 1_000, 10_000], pollsBefore: [100], pollers: { jobs: 100, pollsPerJob: 100 }, pollersBefore: { jobs: 100, pollsPerJob: 10 } },
+  downloadMb: 1_024,
+};
+const QUICK = {
+  jobs: 100,
+  samples: 30,
+  waiting: 300,
+  polling: { polls: [1, 1_000], pollsBefore: [50], pollers: { jobs: 100, pollsPerJob: 20 }, pollersBefore: { jobs: 20, pollsPerJob: 5 } },
+  downloadMb: 64,
+};
 
 const USAGE = `npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}] [--jobs N] [--samples N] [--waiting N] [--polls 1,100,10000] [--download-mb N]`;
 
@@ -62,8 +75,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     jobs: values.jobs ? positive('jobs', values.jobs) : base.jobs,
     samples: values.samples ? positive('samples', values.samples) : base.samples,
     waiting: values.waiting ? positive('waiting', values.waiting) : base.waiting,
-    polls: values.polls ? values.polls.split(',').map((p) => positive('polls', p)) : base.polls,
-    pollers: base.pollers,
+    polling: { ...base.polling, ...(values.polls ? { polls: values.polls.split(',').map((p) => positive('polls', p)) } : {}) },
     downloadMb: values['download-mb'] ? positive('download-mb', values['download-mb']) : base.downloadMb,
     quick: values.quick,
   };

@@ -1,9 +1,16 @@
-// Goal 4: what polling costs in history. One job per poll count, each polling the simulator
-// until its `completeAfterReads`-th status read, with a 1 ms interval (the dev server fires
-// short timers on time). History must stay bounded by continue-as-new however many polls.
-// Then the rate one worker sustains: many jobs polling at once.
+// What polling costs, before and after polling moved into one heartbeating activity, side by
+// side in one run. "After" is today's code; "before" is the workflow code of the commit before
+// that change (extracted with git, bundled the same way), run by the same worker build: every
+// poll a timer, an activity and two workflow tasks. One job per poll count polls the simulator
+// until its `completeAfterReads`-th status read, at a 1 ms interval (the dev server fires short
+// timers on time); then the rate one worker sustains with many jobs polling at once.
+import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_TYPE, type JobResult } from '../src/contract';
+import { quietBundlerLogger } from '../src/worker';
 import type { JobInputJson } from '../src/workflows/input';
 import type { BenchEnvironment } from './environment';
 import { historyLength, runIds } from './jobs';
@@ -14,16 +21,39 @@ export interface PollHistory {
   polls: number;
   runs: number;
   seconds: number;
+  pollsPerSecond: number;
   /** Largest single run's history: the bound that matters (Temporal limits one run, not a chain). */
   maxEventsPerRun: number;
-  lastRunEvents: number;
   totalEvents: number;
   eventsPerPoll: number;
 }
 
-export interface PollingResult {
+export interface Sustained {
+  jobs: number;
+  pollsPerJob: number;
+  seconds: number;
+  pollsPerSecond: number;
+  cpuMsPerPoll: Record<string, number>;
+}
+
+export interface PollingSide {
   histories: PollHistory[];
-  sustained: { jobs: number; pollsPerJob: number; seconds: number; pollsPerSecond: number; cpuMsPerPoll: Record<string, number> };
+  sustained: Sustained;
+}
+
+export interface PollingResult {
+  after: PollingSide;
+  /** Absent when the code before the change cannot be had (no git history). */
+  before?: PollingSide & { commit: string };
+}
+
+export interface PollingSizes {
+  /** Poll counts measured one job each, today's code. */
+  polls: number[];
+  /** Poll counts for the code before (each poll ~0.3 s of a single job there). */
+  pollsBefore: number[];
+  pollers: { jobs: number; pollsPerJob: number };
+  pollersBefore: { jobs: number; pollsPerJob: number };
 }
 
 function pollJob(polls: number): JobInputJson {
@@ -47,38 +77,81 @@ async function history(env: BenchEnvironment, workflowId: string, result: JobRes
   const runs = await runIds(env.client, workflowId);
   const lengths: number[] = [];
   await forEachLimited(runs.length, 10, async (index) => void lengths.push(await historyLength(env.client, workflowId, runs[index])));
-  const last = await historyLength(env.client, workflowId);
   const total = lengths.reduce((a, b) => a + b, 0);
-  return { polls: result.polls, runs: result.runs, seconds: round(seconds), maxEventsPerRun: Math.max(...lengths), lastRunEvents: last, totalEvents: total, eventsPerPoll: round(total / result.polls) };
+  return {
+    polls: result.polls,
+    runs: result.runs,
+    seconds: round(seconds),
+    pollsPerSecond: round(result.polls / seconds),
+    maxEventsPerRun: Math.max(...lengths),
+    totalEvents: total,
+    eventsPerPoll: round(total / result.polls, 3),
+  };
 }
 
-export async function runPolling(env: BenchEnvironment, pollCounts: readonly number[], sustained: { jobs: number; pollsPerJob: number }): Promise<PollingResult> {
-  const { worker, taskQueue } = await env.startPollbackWorker();
+async function measure(env: BenchEnvironment, label: string, workflowBundle: string | undefined, pollCounts: readonly number[], pollers: { jobs: number; pollsPerJob: number }): Promise<PollingSide> {
+  const { worker, taskQueue } = await env.startPollbackWorker(workflowBundle ? { workflowBundle } : {});
   try {
     const histories: PollHistory[] = [];
     // One at a time: each job's duration is then its own polling rate, undisturbed.
     for (const polls of pollCounts) {
-      console.log(`  one job, ${polls} polls…`);
+      console.log(`  ${label}: one job, ${polls} polls…`);
       const { workflowId, result, seconds } = await pollToCompletion(env, taskQueue, polls);
       histories.push(await history(env, workflowId, result, seconds));
     }
-    console.log(`  ${sustained.jobs} jobs × ${sustained.pollsPerJob} polls at once…`);
-    const cpu = new CpuMeter({ devServer: env.server.pid, worker: worker.pid, driver: process.pid });
+    console.log(`  ${label}: ${pollers.jobs} jobs × ${pollers.pollsPerJob} polls at once…`);
+    const cpu = new CpuMeter({ ...env.temporalPids(), worker: worker.pid, driver: process.pid });
     const started = Date.now();
-    await forEachLimited(sustained.jobs, sustained.jobs, async () => void (await pollToCompletion(env, taskQueue, sustained.pollsPerJob)), progress('polling jobs done', sustained.jobs));
+    await forEachLimited(pollers.jobs, pollers.jobs, async () => void (await pollToCompletion(env, taskQueue, pollers.pollsPerJob)), progress('polling jobs done', pollers.jobs));
     const seconds = (Date.now() - started) / 1000;
-    const polls = sustained.jobs * sustained.pollsPerJob;
+    const polls = pollers.jobs * pollers.pollsPerJob;
     const used = cpu.read();
     return {
       histories,
       sustained: {
-        ...sustained,
+        ...pollers,
         seconds: round(seconds),
         pollsPerSecond: round(polls / seconds),
-        cpuMsPerPoll: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round((s * 1000) / polls)])),
+        cpuMsPerPoll: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round((s * 1000) / polls, 3)])),
       },
     };
   } finally {
     await worker.stop();
   }
+}
+
+/**
+ * The workflow code from just before polling moved into an activity: the parent of the commit
+ * that introduced the `poll-in-activity` patch, extracted under bench/ (so it resolves this
+ * checkout's node_modules) and bundled as the worker bundles workflows.
+ */
+async function bundleBefore(tmp: string): Promise<{ file: string; commit: string } | undefined> {
+  const root = path.resolve(__dirname, '..');
+  let commit: string;
+  try {
+    const introducing = execSync(`git log --format=%H --reverse -S"'poll-in-activity'" -- src/workflows/completion.ts`, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]?.trim();
+    if (!introducing) return undefined;
+    commit = execSync(`git rev-parse ${introducing}^`, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+  const dir = path.join(root, 'bench', '.before', commit.slice(0, 12));
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  execSync(`git archive ${commit} src | tar -x -C ${JSON.stringify(dir)}`, { cwd: root });
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'src/workflows/index.ts'), logger: quietBundlerLogger });
+  const file = path.join(tmp, 'pollback-before-bundle.js');
+  await writeFile(file, code);
+  return { file, commit };
+}
+
+export async function runPolling(env: BenchEnvironment, sizes: PollingSizes): Promise<PollingResult> {
+  const after = await measure(env, 'after (one activity)', undefined, sizes.polls, sizes.pollers);
+  const old = await bundleBefore(env.tmp);
+  if (!old) {
+    console.log('  before: no git history here, so no side-by-side figures');
+    return { after };
+  }
+  const before = await measure(env, `before (timers, ${old.commit.slice(0, 8)})`, old.file, sizes.pollsBefore, sizes.pollersBefore);
+  return { after, before: { ...before, commit: old.commit } };
 }

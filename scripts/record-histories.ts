@@ -36,6 +36,13 @@ const scenarios: Record<string, JobInputJson> = {
   'api-callback-progress-success': { profile: 'render-farm', title: 'Teapot', params: { scene: 'teapot', scenario: { durationMs: 900, progressCallbacks: 2 } }, completion: { mode: 'callback', timeout: '1m' } },
   'api-callback-refused-timeout': { profile: 'transcribe', params: { media: 'm', scenario: { durationMs: 100, callback: 'garbled' } }, completion: { mode: 'callback', timeout: '1m', heartbeatTimeout: '2s' } },
   'correlated-callback-hybrid': { profile: 'signed-events', params: { dataset: 'd', scenario: { durationMs: 600, progressCallbacks: 1 } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
+  // Frequent polling inside one heartbeating activity (the `poll-in-activity` patch).
+  'poll-activity-success': { profile: 'render-farm', title: 'Teapot', params: { scene: 'teapot', scenario: { completeAfterReads: 40 } }, completion: { mode: 'poll', poll: { interval: 5, backoff: 1 } }, download: false },
+  'poll-activity-retry-after': { profile: 'lro-export', params: { dataset: 'd', scenario: { durationMs: 300, statusErrors: 1, statusErrorCode: 503, retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+  'poll-activity-cancelled': { profile: 'aso-export', params: { reportId: 'c', scenario: { durationMs: 60_000 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } },
+  'poll-activity-deadline': { profile: 'aso-export', params: { reportId: 't', scenario: { durationMs: 60_000 } }, completion: { mode: 'poll', timeout: '2s', poll: { interval: 100, backoff: 1 } }, download: false },
+  'poll-activity-url-expired': { profile: 'aso-export', params: { reportId: 'e', scenario: { durationMs: 60_000, statusUrlTtlSeconds: 2 } }, completion: { mode: 'poll', poll: { interval: '500ms', backoff: 1 } }, download: false },
+  'hybrid-callback-cancels-poll': { profile: 'task-token', params: { waitTime: 30, output: { won: 'callback' }, scenario: { callback: 'early', callbackDelayMs: 800 } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: 200, backoff: 1 } }, download: false },
   'poll-progress-error-code': { profile: 'lro-export', params: { dataset: 'e', scenario: { durationMs: 300, outcome: 'failed', errorMessage: 'too large', retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
   // A profile with limits: its remote calls on a task queue of its own.
   'limited-poll-download': { profile: 'lro-limited', params: { dataset: 'l', scenario: { durationMs: 300, retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
@@ -45,6 +52,10 @@ const scenarios: Record<string, JobInputJson> = {
 const actions: Record<string, (handle: Awaited<ReturnType<Stack['start']>>) => Promise<void>> = {
   'cancelled-mid-poll': async (handle) => {
     await new Promise((r) => setTimeout(r, 1_000));
+    await handle.cancel();
+  },
+  'poll-activity-cancelled': async (handle) => {
+    await new Promise((r) => setTimeout(r, 1_500));
     await handle.cancel();
   },
 };

@@ -5,9 +5,10 @@ import { cancelRemoteJob } from './cancel-remote-job';
 import type { ActivityDeps } from './context';
 import { downloadResult, partialPath } from './download-result';
 import { notify, type NotifyArgs } from './notify';
+import { pollUntilDone } from './poll-until-done';
 import { readRemoteStatus } from './read-remote-status';
 import { startRemoteJob } from './start-remote-job';
-import type { CancelRemoteJobArgs, DownloadResultArgs, ReadRemoteStatusArgs, StartRemoteJobArgs } from './types';
+import type { CancelRemoteJobArgs, DownloadResultArgs, PollUntilDoneArgs, ReadRemoteStatusArgs, StartRemoteJobArgs } from './types';
 
 export type { ActivityDeps } from './context';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     startRemoteJob: (args: StartRemoteJobArgs) => startRemoteJob(deps, args),
     readRemoteStatus: (args: ReadRemoteStatusArgs) => readRemoteStatus(deps, args),
+    pollUntilDone: (args: PollUntilDoneArgs) => pollUntilDone(deps, args),
     downloadResult: (args: DownloadResultArgs) => downloadResult(deps, args),
     notify: (args: NotifyArgs) => notify(deps, args),
     cancelRemoteJob: (args: CancelRemoteJobArgs) => cancelRemoteJob(deps, args),

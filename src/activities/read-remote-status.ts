@@ -9,8 +9,8 @@ import type { ReadRemoteStatusArgs, RemoteStatus } from './types';
 
 const STATES: readonly RemoteState[] = ['running', 'succeeded', 'failed', 'cancelled'];
 
-/** One status read, normalised to running / succeeded / failed / cancelled. */
-export async function readRemoteStatus(deps: ActivityDeps, args: ReadRemoteStatusArgs): Promise<RemoteStatus> {
+/** One status read, normalised to running / succeeded / failed / cancelled; `signal` aborts the request. */
+export async function readRemoteStatus(deps: ActivityDeps, args: ReadRemoteStatusArgs, signal?: AbortSignal): Promise<RemoteStatus> {
   const { profile, context, redact } = requestScope(deps, args.profile, args.params);
   const status = profile.status;
   if (!status) throw nonRetryable(ErrorType.InvalidProfile, `profile "${profile.name}" has no status section`);
@@ -23,7 +23,7 @@ export async function readRemoteStatus(deps: ActivityDeps, args: ReadRemoteStatu
   }
 
   const request = { method: status.method, purpose: 'status', redact } as const;
-  const res = await send({ ...request, url: rawUrl, headers: renderMap(status.headers, context, 'status.headers'), allowedHosts: profile.allowedHosts });
+  const res = await send({ ...request, url: rawUrl, headers: renderMap(status.headers, context, 'status.headers'), allowedHosts: profile.allowedHosts, ...(signal ? { signal } : {}) });
   if (status.expiredStatusCodes.includes(res.status)) {
     throw nonRetryable(ErrorType.StatusUrlExpired, `the status URL answered HTTP ${res.status}: it has expired or was revoked`);
   }

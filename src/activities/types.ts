@@ -2,6 +2,7 @@
 // cross into history: never secrets, tokens or payload bytes.
 import type { RemoteState } from '../contract';
 import type { Profile } from '../profiles/schema';
+import type { PollSettings } from '../workflows/input';
 
 /** A profile by name (resolved on the worker) or inline (validated by the workflow). */
 export type ProfileRef = string | Profile;
@@ -47,6 +48,35 @@ export interface RemoteStatus {
   resultUrl?: string;
   resultUrlExpiresAt?: number;
   retryAfterMs?: number;
+}
+
+export interface PollUntilDoneArgs extends ReadRemoteStatusArgs {
+  settings: PollSettings;
+  /** The job's polls so far, and its next poll as the workflow planned it (epoch ms, interval). */
+  polls: number;
+  nextPollAt: number;
+  intervalMs: number;
+}
+
+/** What the polling activity heartbeats: what the Web UI's pending activity shows, and where a retry resumes. */
+export interface PollHeartbeat {
+  /** Status reads that answered, for the whole job. */
+  polls: number;
+  /** The API's own word for the state at the last read, e.g. "processing". */
+  lastStatus?: string;
+  lastState?: RemoteState;
+  /** The remote job's progress, percent, at the last read that gave one. */
+  progress?: number;
+  nextPollAt: string;
+  intervalMs: number;
+  /** When this activity started polling (ISO). */
+  since: string;
+}
+
+/** The status read that saw a terminal state, and how many polls it took. */
+export interface PollUntilDoneResult {
+  polls: number;
+  status: RemoteStatus;
 }
 
 export interface DownloadResultArgs {

@@ -21,6 +21,8 @@ export interface OutboundRequest {
   /** Names the allow-list in errors (default: the profile's allowedHosts). */
   allowList?: string;
   timeoutMs?: number;
+  /** Aborts the request (an activity's cancellation): the failure is then the abort's reason. */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -87,11 +89,12 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
   const timeout = req.timeoutMs ?? 30_000;
   try {
     const dispatcher = dispatcherFor(url, req.allowedHosts);
-    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout, ...(dispatcher ? { dispatcher } : {}) });
+    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout, ...(dispatcher ? { dispatcher } : {}), ...(req.signal ? { signal: req.signal } : {}) });
     const text = await readBody(res.body);
     const contentType = res.headers['content-type'];
     return { status: res.statusCode, headers: res.headers, body: parseBody(text, Array.isArray(contentType) ? contentType[0] : contentType) };
   } catch (err) {
+    if (req.signal?.aborted) throw req.signal.reason;
     if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
     const refusal = internalAddressRefusal(err, `${req.purpose} URL`, req.allowList);
     if (refusal) throw refusal;

@@ -24,6 +24,13 @@ export async function routeApiCalls(profile: ProfileRef): Promise<void> {
 
 const onApiQueue = (): Pick<ActivityOptions, 'taskQueue'> => (apiTaskQueue !== undefined ? { taskQueue: apiTaskQueue } : {});
 
+/**
+ * Whether this job's API has limits. Its requests must then each be an activity of their own on
+ * the limited queue: a polling loop in one long activity would hold a concurrency slot for the
+ * whole wait and send its status reads past the rate limit.
+ */
+export const apiCallsLimited = (): boolean => apiTaskQueue !== undefined;
+
 const remoteCall: ActivityOptions = {
   startToCloseTimeout: '45s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
@@ -32,6 +39,15 @@ const remoteCall: ActivityOptions = {
 /** Start, status and cancel: retried with backoff until the job's deadline. */
 export function remoteActivities(scheduleToCloseMs: number, summary: string) {
   return proxyActivities<Activities>({ ...remoteCall, ...onApiQueue(), scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), summary });
+}
+
+/**
+ * Frequent polling in one activity: retried with backoff (a 5xx, a 429 and its Retry-After)
+ * until the job's deadline, which is its schedule-to-close timeout. Heartbeats tell a dead
+ * worker within 15 s, and carry a cancel (a callback won, the job was cancelled) to it.
+ */
+export function pollActivities(scheduleToCloseMs: number, summary: string) {
+  return proxyActivities<Activities>({ retry: remoteCall.retry, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), heartbeatTimeout: '15s', summary });
 }
 
 /** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */

@@ -1,8 +1,8 @@
 // The product's heart: start a remote job, then finish it by callback, by durable polling, or
 // both (hybrid: a slow safety poll beside the expected callback). Whatever sees the terminal
 // state first settles the job, exactly once. Then the result is downloaded and people are
-// told; a failure or a cancel is told too. Long polls continue-as-new, so history stays
-// bounded whatever the number of polls.
+// told; a failure or a cancel is told too. Frequent polling runs in one activity, infrequent
+// polling continues as new every so many polls, so history stays bounded whatever their number.
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CallbackSignal, JobResult } from '../contract';
 import { describeIssues } from '../validation';
@@ -11,7 +11,7 @@ import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
 import { parseJobInput } from './input';
 import { JobState, type CarriedState } from './job-state';
-import { callbackRefusedSignal, callbackRefusedSignalSchema, callbackSignal, callbackSignalSchema, downloadProgressSignal, statusQuery } from './signals';
+import { callbackRefusedSignal, callbackRefusedSignalSchema, callbackSignal, callbackSignalSchema, downloadProgressSignal, pollProgressSchema, pollProgressSignal, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
@@ -59,6 +59,10 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
     if (!parsed.success || !forThisJob(parsed.data.runId) || job.outcome) return;
     log.warn('a callback was refused', { reason: parsed.data.reason });
     job.recordRefusedCallback(parsed.data.reason);
+  });
+  setHandler(pollProgressSignal, (progress) => {
+    const parsed = pollProgressSchema.safeParse(progress);
+    if (parsed.success) job.recordPollProgress(parsed.data);
   });
   setHandler(downloadProgressSignal, (progress) => {
     job.download = progress;

@@ -1,12 +1,16 @@
 // Start the remote job, then wait for its terminal state: by callback, by durable polling,
-// or both. One loop serves all three modes: it sleeps on a durable timer until the earliest
-// of the deadline, the callback deadline and the next poll, and wakes early for a callback.
-import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+// or both. Polling follows Temporal's guidance, one mechanism per case: frequent polling (an
+// interval under a minute) runs inside one heartbeating activity, so history holds one
+// activity whatever the number of polls; infrequent polling, and the wait for a callback, use
+// one loop that sleeps on a durable timer until the earliest of the deadline, the callback
+// deadline and the next poll, and wakes early for a callback.
+import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RemoteStatus } from '../activities/types';
 import { formatDuration } from '../durations';
 import { ErrorType } from '../errors';
-import { remoteActivities } from './activities';
+import { apiCallsLimited, pollActivities, remoteActivities } from './activities';
 import type { JobState } from './job-state';
+import type { PollSettings } from './input';
 import { planNextPoll } from './schedule';
 
 /** Re-throws an activity's typed failure as the job's own, so the job fails with a meaningful type. */
@@ -95,10 +99,26 @@ function recordStatus(job: JobState, status: RemoteStatus): void {
   }
 }
 
+/**
+ * Polling at least this often runs inside one activity; slower polling stays on workflow timers.
+ * Temporal's samples draw the line at a minute: above it a poll's ~11 history events are cheap
+ * against its interval (≤ 11 events a minute, bounded per run by continue-as-new), each poll
+ * stays visible as its own timer and activity, and a waiting job holds no worker slot.
+ */
+export const POLL_IN_ACTIVITY_BELOW_MS = 60_000;
+/**
+ * Jobs recorded before polling moved into an activity replay their timer loop. So do jobs of a
+ * profile with limits: each status read is then its own activity on the limited queue.
+ */
+export const POLL_IN_ACTIVITY_PATCH = 'poll-in-activity';
+
 /** Waits until the job's outcome is known; throws CallbackTimeout, JobTimeout or StatusUrlExpired otherwise. */
 export async function awaitOutcome(job: JobState, heartbeats: () => number): Promise<void> {
   const { completion } = job.input;
   const carried = job.carried;
+  if (completion.mode !== 'callback' && completion.poll.interval < POLL_IN_ACTIVITY_BELOW_MS && !job.outcome && !apiCallsLimited() && patched(POLL_IN_ACTIVITY_PATCH)) {
+    return pollInActivity(job, completion.poll);
+  }
   let pollsThisRun = 0;
   let heartbeatsThisRun = 0;
   while (!job.outcome) {
@@ -152,6 +172,38 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
     carried.pollIntervalMs = next.intervalMs;
     if (pollsThisRun >= job.input.pollsPerRun || workflowInfo().continueAsNewSuggested) await continueAsNewWith(job);
   }
+}
+
+/**
+ * Frequent polling: one activity polls until the remote job ends, the job's deadline (its
+ * schedule-to-close timeout) or a cancel. A callback that settles the job first (hybrid mode)
+ * cancels it: the job goes on at once, the activity learns of the cancel at its next heartbeat.
+ */
+async function pollInActivity(job: JobState, settings: PollSettings): Promise<void> {
+  const carried = job.carried;
+  const first = carried.nextPollAt ?? Date.now();
+  job.startPollingInActivity(Date.now());
+  const scope = new CancellationScope();
+  const { pollUntilDone } = pollActivities(remaining(job), `poll every ${formatDuration(settings.interval)} until done`);
+  const polling = scope.run(() =>
+    pollUntilDone({ profile: job.input.profile, params: job.input.params, remote: carried.remote, settings, polls: carried.pollCount, nextPollAt: first, intervalMs: carried.pollIntervalMs }),
+  );
+  const settledElsewhere = condition(() => job.outcome !== undefined);
+  // Whichever loses the race must not surface later as an unhandled rejection.
+  polling.catch(() => undefined);
+  settledElsewhere.catch(() => undefined);
+  let result: Awaited<typeof polling> | void;
+  try {
+    result = await Promise.race([polling, settledElsewhere]);
+  } catch (err) {
+    surface(err, timeoutMessage(job));
+  }
+  if (!result) {
+    scope.cancel();
+    return;
+  }
+  carried.pollCount = Math.max(carried.pollCount, result.polls);
+  recordStatus(job, result.status);
 }
 
 async function continueAsNewWith(job: JobState): Promise<never> {

@@ -70,7 +70,7 @@ export const jobInputSchema = z.strictObject({
       })])
     .default({ maxBytes: GIB }),
   notify: z.array(notifyTargetSchema).max(20).default([]),
-  /** Polls per run before continue-as-new; keeps history bounded whatever the number of polls. */
+  /** Polls on timers (an interval of a minute or more) per run before continue-as-new; keeps history bounded whatever the number of polls. */
   pollsPerRun: z.number().int().min(10).max(1000).default(100),
 });
 

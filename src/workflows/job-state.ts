@@ -5,6 +5,7 @@ import type { RemoteJobRef } from '../activities/types';
 import { searchAttributes, type JobFile, type JobStatus, type NotificationReport, type Phase, type RemoteState } from '../contract';
 import { formatDuration } from '../durations';
 import type { JobInput } from './input';
+import type { PollProgress } from './signals';
 
 /** State carried across continue-as-new. */
 export interface CarriedState {
@@ -42,6 +43,8 @@ export class JobState {
   download?: { bytes: number; total?: number };
   file?: JobFile;
   notifications: NotificationReport[] = [];
+  /** Frequent polling runs in one activity since then (epoch ms); unset on workflow timers. */
+  pollingSince?: number;
   private details = '';
 
   constructor(readonly input: JobInput, carried: CarriedState | undefined) {
@@ -92,6 +95,31 @@ export class JobState {
 
   private isFinal(): boolean {
     return this.phase === 'succeeded' || this.phase === 'failed' || this.phase === 'cancelled';
+  }
+
+  startPollingInActivity(since: number): void {
+    this.pollingSince = since;
+    this.setPhase(this.waitingPhase(), this.pollingDetails());
+  }
+
+  /** What the polling activity last told (it does so sparingly): the status query and the current details follow. */
+  recordPollProgress(progress: PollProgress): void {
+    if (this.outcome || this.pollingSince === undefined || progress.polls < this.carried.pollCount) return;
+    this.carried.pollCount = progress.polls;
+    this.carried.nextPollAt = progress.nextPollAt;
+    this.remoteStatus = { raw: progress.rawStatus, state: progress.state };
+    if (progress.progress !== undefined) this.carried.remoteProgress = progress.progress;
+    this.setPhase(this.waitingPhase(), this.pollingDetails());
+  }
+
+  private pollingDetails(): string {
+    const { carried, input } = this;
+    const { completion } = input;
+    const every = completion.mode === 'callback' ? '' : ` every ${formatDuration(completion.poll.interval)}`;
+    const parts = [`${completion.mode === 'hybrid' ? 'safety polls' : 'polls'}${every} in one activity since ${new Date(this.pollingSince ?? 0).toISOString()}`];
+    if (this.remoteStatus) parts.push(`${carried.pollCount} so far, the last saw "${this.remoteStatus.raw}"`);
+    if (carried.nextPollAt !== undefined) parts.push(`next at ${new Date(carried.nextPollAt).toISOString()}`);
+    return parts.join('; ');
   }
 
   setRemoteProgress(progress: number | undefined): void {

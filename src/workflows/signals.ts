@@ -11,6 +11,17 @@ export const statusQuery = defineQuery<JobStatus>(STATUS_QUERY);
 /** Sent by the download activity so the `status` query can show progress. */
 export const downloadProgressSignal = defineSignal<[{ bytes: number; total?: number }]>('downloadProgress');
 
+/** Sent, sparingly, by the polling activity so the `status` query shows how polling goes. */
+export const pollProgressSignal = defineSignal<[PollProgress]>('pollProgress');
+export const pollProgressSchema = z.strictObject({
+  polls: z.number().int().nonnegative(),
+  rawStatus: z.string().max(256),
+  state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  progress: z.number().min(0).max(100).optional(),
+  nextPollAt: z.number().int().nonnegative(),
+});
+export type PollProgress = z.output<typeof pollProgressSchema>;
+
 const runId = z.string().min(1).max(100).optional();
 const error = z.string().max(256).optional();
 const code = z.string().max(256).optional();

@@ -67,7 +67,7 @@ before(async () => {
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
   stack = await startStack({ connection, client });
 
-  // Polls every 20 s for 2 minutes: a pending timer "poll #N in 20s" nearly all the time.
+  // Polls every 20 s for 2 minutes, inside one activity that heartbeats what each poll saw.
   const input: JobInputJson = {
     profile: 'aso-export',
     title: SUMMARY,
@@ -137,15 +137,29 @@ test('the list, opened with a visibility query in its URL, finds the polling job
   });
 });
 
-test("the job's page shows the pending poll timer with its summary", async () => {
+test("the job's pending polling activity shows, in its heartbeat details, what the last poll saw", async () => {
+  // The first poll is 20 s after the start: wait until the server holds a heartbeat after it.
+  await eventually('a heartbeat after the first poll', async () => {
+    const pending = (await job.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'pollUntilDone');
+    const data = pending?.heartbeatDetails?.payloads?.[0]?.data;
+    return data && (JSON.parse(Buffer.from(data).toString()) as { polls: number }).polls >= 1 ? true : undefined;
+  }, 60_000);
+  await step('pending-activities', async () => {
+    await page.goto(`${uiUrl}/namespaces/default/workflows/${job.workflowId}/${job.firstExecutionRunId}/pending-activities`);
+    await page.getByText('pollUntilDone').first().waitFor();
+    await page.getByText(/lastStatus/).first().waitFor();
+    const text = await page.locator('body').innerText();
+    assert.match(text, /"polls":\s*\d+/);
+    assert.match(text, /"lastStatus":\s*"processing"/);
+    assert.match(text, /"nextPollAt":\s*"\d{4}-/);
+    await screenshot(page, 'web-ui-pending-activity');
+  });
   await step('timeline', async () => {
     await page.goto(`${uiUrl}/namespaces/default/workflows/${job.workflowId}/${job.firstExecutionRunId}/timeline`);
     await page.getByRole('heading', { name: job.workflowId }).first().waitFor();
-    // The timeline draws each event group as a button named by its state: a timer that has not
-    // fired yet is "…: Started" (a fired one "…: Fired"), labelled with the timer's summary.
-    await page.getByRole('button', { name: /: Started$/ }).filter({ hasText: /poll #\d+ in 20s/ }).first().waitFor();
-    // Activities carry their summaries too.
+    // Activities carry their summaries: the start, and the one that polls.
     await page.getByRole('button', { name: 'Event startRemoteJob: Completed' }).filter({ hasText: 'start aso-export job' }).waitFor();
+    await page.getByText('poll every 20s until done').first().waitFor();
     await screenshot(page, 'web-ui-timeline');
   });
 });
@@ -157,7 +171,7 @@ test('User Metadata shows the static summary and details, and current details sa
     await page.frameLocator('#user-metadata-summary').getByText(SUMMARY, { exact: true }).waitFor();
     await page.frameLocator('#user-metadata-details').getByText(DETAILS, { exact: true }).waitFor();
     // Set by the workflow (setCurrentDetails), read by the UI through a query to the worker.
-    await page.frameLocator('#user-metadata-current-details').getByText(new RegExp(`${SUMMARY} — polling: poll #\\d+ in 20s`)).waitFor();
+    await page.frameLocator('#user-metadata-current-details').getByText(new RegExp(`${SUMMARY} — polling: polls every 20s in one activity since`)).waitFor();
     await screenshot(page, 'web-ui-user-metadata');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from '../helpers/eventually';
 import { count, EventType, historyEvents } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -52,4 +53,31 @@ test('hybrid: callback and poll racing settle the job exactly once', async () =>
     const events = await historyEvents(handle);
     assert.equal(count(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 1);
   }
+});
+
+test('hybrid: a callback settles the job at once and cancels the polling activity', async () => {
+  // Frequent safety polls (an activity) see "running" for 30 s; the callback comes after 1.5 s.
+  const handle = await stack.start({
+    profile: 'task-token',
+    params: { waitTime: 30, output: { won: 'callback' }, scenario: { callback: 'early', callbackDelayMs: 1_500 } },
+    completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '200ms', backoff: 1 } },
+    download: false,
+  });
+  const result = await handle.result();
+  assert.equal(result.via, 'callback');
+  assert.deepEqual(result.output, { won: 'callback' });
+  const events = await historyEvents(handle);
+  const polling = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUntilDone');
+  assert.equal(polling.length, 1);
+  // The job did not wait for the activity: the cancel was requested and the job completed.
+  assert.equal(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED), 1);
+  assert.equal(count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED), 1, 'only the start activity completed');
+  // The safety polls ran, and stop once the cancel reaches the activity (its next heartbeat).
+  const reads = async (): Promise<number> => ((await (await fetch(`${stack.sim.url}/__sim/jobs/${result.remoteJobId ?? ''}`)).json()) as { counters: Record<string, number> }).counters.statusReads ?? 0;
+  assert.ok((await reads()) >= 3);
+  await eventually('polls stopped', async () => {
+    const before = await reads();
+    await new Promise((r) => setTimeout(r, 1_000));
+    return (await reads()) === before ? before : undefined;
+  });
 });

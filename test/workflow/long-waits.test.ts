@@ -20,17 +20,19 @@ after(async () => {
   await env.teardown();
 });
 
-test('1,000+ polls (about 3 hours at 10 s) keep every run of the history bounded through continue-as-new', async () => {
+test('1,000+ infrequent polls (about 17 hours at 1 min, on timers) keep every run bounded through continue-as-new, and the job its start and summary', async () => {
   const pollsPerRun = 100;
   const handle = await stack.start({
     profile: 'aso-export',
-    params: { reportId: 'many', scenario: { completeAfterReads: 1_005, statusUrlTtlSeconds: 1_000_000 } },
-    completion: { mode: 'poll', timeout: '1d', poll: { interval: '10s', backoff: 1 } },
+    title: 'Quarterly downloads',
+    params: { reportId: 'many', scenario: { completeAfterReads: 1_005, statusUrlTtlSeconds: 10_000_000 } },
+    completion: { mode: 'poll', timeout: '2d', poll: { interval: '1m', backoff: 1 } },
     pollsPerRun,
   });
+  const firstStart = (await handle.describe()).startTime.getTime();
   const result = await handle.result().catch((err: Error & { cause?: Error }) => assert.fail(`${err.message}: ${err.cause?.message ?? ''}`));
   assert.equal(result.polls, 1_005);
-  assert.ok(result.durationMs >= 1_004 * 10_000, `virtual duration ${result.durationMs} ms`);
+  assert.ok(result.durationMs >= 1_004 * 60_000, `virtual duration ${result.durationMs} ms`);
   const runs = await runChain(handle);
   assert.equal(runs.length, result.runs);
   assert.equal(runs.length, 11);
@@ -44,6 +46,12 @@ test('1,000+ polls (about 3 hours at 10 s) keep every run of the history bounded
   const status = await handle.query<JobStatus>(STATUS_QUERY);
   assert.equal(status.pollCount, 1_005);
   assert.equal(status.runsSoFar, runs.length);
+  // The last run still knows the job's summary and its first start.
+  assert.equal(status.summary, 'Quarterly downloads (poll)');
+  assert.ok(Math.abs(Date.parse(status.startedAt) - firstStart) < 1_000, `${status.startedAt} vs ${new Date(firstStart).toISOString()}`);
+  assert.equal(result.startedAt, status.startedAt);
+  const details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  assert.match(details, /Quarterly downloads \(poll\) · started \S+ · run 11/);
 });
 
 test('a day-long callback wait ends in CallbackTimeout, never a hang', async () => {

@@ -1,5 +1,6 @@
 // A worker killed with SIGKILL in the middle of a download: the job resumes on another worker
-// from the bytes already on disk (Range + If-Range), and the file ends whole.
+// from the bytes already on disk (Range + If-Range), and the file ends whole. Killed in the
+// middle of polling: the polling activity resumes on another worker from its last heartbeat.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -9,8 +10,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { WORKFLOW_TYPE, type JobResult } from '../../src/contract';
+import { STATUS_QUERY, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
 import { startSimulator, type Simulator } from '../../src/simulator';
+import { EventType, historyEvents } from '../helpers/history';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { startTestWorker, testClient, type TestWorker } from '../helpers/temporal';
 
@@ -18,9 +20,11 @@ const root = path.resolve(__dirname, '../..');
 let child: ChildProcess | undefined;
 let sim: Simulator | undefined;
 let rescuer: TestWorker | undefined;
+const cleanups: (() => unknown)[] = [];
 after(async () => {
   child?.kill('SIGKILL');
   await rescuer?.stop();
+  for (const cleanup of cleanups) await cleanup();
   await sim?.close();
 });
 
@@ -77,4 +81,63 @@ test('a worker killed mid-download: the job resumes on another worker from its o
   assert.equal(job.counters.downloads, 2);
   assert.equal(job.counters.rangedDownloads, 1, 'the new worker resumed from the offset on disk');
   await client.connection.close();
+});
+
+test('a worker killed mid-poll: the polling activity resumes on another worker from its heartbeat details', async () => {
+  sim ??= await startSimulator({ credentials: SIM_CREDENTIALS });
+  const taskQueue = `crash-poll-${randomUUID()}`;
+  const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-crash-poll-'));
+  const env = { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey };
+  const doomed = await spawnWorker({ ...env, POLLBACK_TASK_QUEUE: taskQueue, POLLBACK_DOWNLOAD_DIR: downloadDir, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '' });
+  cleanups.push(() => doomed.kill('SIGKILL'));
+  const client = await testClient();
+  cleanups.push(() => client.connection.close());
+  const handle = await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: `crash-poll-${randomUUID()}`,
+    args: [{ profile: 'aso-export', params: { reportId: 'crash-poll', scenario: { completeAfterReads: 150 } }, completion: { mode: 'poll', poll: { interval: 50, backoff: 1 } }, download: false }],
+  });
+  type Beat = { polls: number; lastStatus?: string; nextPollAt: string; since: string };
+  const pendingPoll = async (): Promise<{ attempt: number; beat?: Beat } | undefined> => {
+    const pending = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'pollUntilDone');
+    if (!pending) return undefined;
+    const data = pending.heartbeatDetails?.payloads?.[0]?.data;
+    return { attempt: pending.attempt ?? 0, ...(data ? { beat: JSON.parse(Buffer.from(data).toString()) as Beat } : {}) };
+  };
+  const remoteJobId = async (): Promise<string> => ((await handle.query<JobStatus>(STATUS_QUERY)).remoteJobId ?? '');
+  const statusReads = async (id: string): Promise<number> => ((await (await fetch(`${sim?.url ?? ''}/__sim/jobs/${id}`)).json()) as { counters: Record<string, number> }).counters.statusReads ?? 0;
+
+  // Asked while a worker is there to answer the query.
+  const id = await (async () => {
+    for (let i = 0; i < 200; i++) {
+      const found = await remoteJobId().catch(() => '');
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return assert.fail('the remote job was started');
+  })();
+  // Kill once the server has recorded a heartbeat of at least 10 polls.
+  let recorded: Beat | undefined;
+  for (let i = 0; i < 400 && !recorded; i++) {
+    const beat = (await pendingPoll())?.beat;
+    if (beat && beat.polls >= 10) {
+      doomed.kill('SIGKILL');
+      recorded = beat;
+    } else await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(recorded, 'the worker was killed while polling');
+  assert.equal(recorded.lastStatus, 'processing');
+  const readsAtKill = await statusReads(id);
+  const worker = await startTestWorker({ taskQueue, downloadDir, env });
+  cleanups.push(() => worker.stop());
+  const result = (await handle.result()) as JobResult;
+  assert.equal(result.status, 'succeeded');
+  const events = await historyEvents(handle);
+  const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && e.activityTaskStartedEventAttributes?.lastFailure?.message !== undefined);
+  assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2, 'the poll activity ran a second attempt (the heartbeat timeout noticed the dead worker)');
+  assert.match(started?.activityTaskStartedEventAttributes?.lastFailure?.message ?? '', /heartbeat/i);
+  // The count carried on from the heartbeat: polls recorded before the kill plus every read after it.
+  const readsAfter = (await statusReads(id)) - readsAtKill;
+  assert.ok(result.polls >= recorded.polls + readsAfter, `${result.polls} polls; ${recorded.polls} recorded at the kill, ${readsAfter} reads after it`);
+  assert.ok(result.polls <= 150);
 });
