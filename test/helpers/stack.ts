@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { buildGateway } from '../../src/gateway/app';
 import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
-import type { JobInputJson } from '../../src/workflows/input';
+import type { JobInputJson } from '../../src/job-input';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { watchConformance } from './openapi-conformance';
 import { startTestWorker, testClient, testKeyring, type TemporalTarget, type TestWorker } from './temporal';

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { WORKFLOW_TYPE, type JobResult } from '../../src/contract';
 import type { asyncJob } from '../../src/workflows/async-job';
-import type { JobInputJson } from '../../src/workflows/input';
+import type { JobInputJson } from '../../src/job-input';
 import { startS3Server, type S3Server } from '../../src/receivers/s3-server';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { jobFailure } from '../helpers/failures';
