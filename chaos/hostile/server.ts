@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { payloadStream } from '../../src/simulator/payload';
+import { payloadStream } from '../../dev/simulator/payload';
 import type { JobInputJson } from '../../src/job-input';
 
 async function listen(server: Server): Promise<string> {

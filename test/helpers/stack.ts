@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { buildGateway } from '../../src/gateway/app';
-import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
+import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../dev/simulator';
 import type { JobInputJson } from '../../src/job-input';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { watchConformance } from './openapi-conformance';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { EmailSettings } from '../../src/notify/email';
 import { messageIdFor } from '../../src/notify/email';
-import { SmtpReceiver } from '../../src/receivers/smtp';
+import { SmtpReceiver } from '../../dev/receivers/smtp';
 import type { JobInputJson } from '../../src/job-input';
 import { startStack, type Stack } from '../helpers/stack';
 

@@ -14,8 +14,8 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { WORKFLOW_TYPE, type JobResult } from '../../src/contract';
 import type { asyncJob } from '../../src/workflows/async-job';
 import type { JobInputJson } from '../../src/job-input';
-import { startS3Server, type S3Server } from '../../src/receivers/s3-server';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startS3Server, type S3Server } from '../../dev/receivers/s3-server';
+import { startSimulator, type Simulator } from '../../dev/simulator';
 import { jobFailure } from '../helpers/failures';
 import { startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { SIM_CREDENTIALS } from '../helpers/stack';
