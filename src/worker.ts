@@ -49,8 +49,13 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
-    // The client too: activities signal their workflow (poll progress, download progress) in the job's trace.
-    interceptors: { activity: [jitteredRetries, ...tracingActivityInterceptors()], client: { workflow: tracingClientInterceptors() }, workflowModules: [WORKFLOW_INTERCEPTORS_PATH] },
+    interceptors: {
+      activity: [jitteredRetries, ...tracingActivityInterceptors()],
+      // The client too: activities signal their workflow (poll and download progress) in the job's trace.
+      client: { workflow: tracingClientInterceptors() },
+      // A prebuilt bundle has them already (bundlePollbackWorkflows).
+      ...(opts.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
+    },
     sinks: workflowTracingSinks(),
     // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
     maxHeartbeatThrottleInterval: '2s',

@@ -56,17 +56,32 @@ export function setProcessLogger(log: Logger): void {
   processLogger = log;
 }
 
+/** The trace of each recent job this process worked on, for the SDK's lines about it (bounded: oldest forgotten first). */
+const jobTraces = new Map<string, string>();
+const MAX_JOB_TRACES = 10_000;
+
+/** Called where a job's trace is known (an activity's span): the SDK's later lines about the job carry it. */
+export function rememberJobTrace(jobId: string, traceId: string): void {
+  jobTraces.delete(jobId);
+  jobTraces.set(jobId, traceId);
+  if (jobTraces.size > MAX_JOB_TRACES) jobTraces.delete(jobTraces.keys().next().value as string);
+}
+
 const SDK_LEVELS: Record<SdkLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
 /**
  * The Temporal SDK's Logger interface on top of pino, for `Runtime.install({ logger })`. The SDK
  * gives activity and workflow lines their workflowId: it is also written as `jobId`, the name
- * the gateway's lines and the job API use for the same thing.
+ * the gateway's lines and the job API use for the same thing. Lines logged inside a span carry
+ * its trace id already (OpenTelemetry's interceptors add it); the SDK's own lines about a job
+ * (activity started, failed, workflow completed) are logged outside any span, and get the
+ * job's trace id when this process has seen it.
  */
 export function sdkLogger(log: Logger): SdkLogger {
   const write = (level: SdkLogLevel, message: string, meta?: LogMetadata): void => {
     const workflowId: unknown = meta?.workflowId;
-    log[SDK_LEVELS[level]]({ ...meta, ...(typeof workflowId === 'string' ? { jobId: workflowId } : {}) }, message);
+    const traceId = typeof workflowId === 'string' && meta?.trace_id === undefined ? jobTraces.get(workflowId) : undefined;
+    log[SDK_LEVELS[level]]({ ...meta, ...(typeof workflowId === 'string' ? { jobId: workflowId } : {}), ...(traceId ? { trace_id: traceId } : {}) }, message);
   };
   return {
     log: write,

@@ -8,6 +8,7 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { trace } from '@opentelemetry/api';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -22,6 +23,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { JobTraceMemoInterceptor } from './job-trace';
+import { rememberJobTrace } from './logger';
 
 export interface TracingSettings {
   /** OTLP/HTTP traces URL (protobuf). */
@@ -101,7 +103,21 @@ export function tracingClientInterceptors(): WorkflowClientInterceptor[] {
   return active ? [new OpenTelemetryWorkflowClientInterceptor(), new JobTraceMemoInterceptor()] : [];
 }
 
-/** For workers: each activity a span under the workflow's, with the trace id in its logs. */
+/** For workers: each activity a span under the workflow's, with the trace id in its logs and the SDK's lines about its job. */
 export function tracingActivityInterceptors(): ActivityInterceptorsFactory[] {
-  return active ? [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })] : [];
+  if (!active) return [];
+  return [
+    (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+    // Inside the span the first one opened.
+    (ctx) => ({
+      inbound: {
+        execute: (input, next) => {
+          const job = ctx.info.workflowExecution?.workflowId;
+          const span = trace.getActiveSpan();
+          if (job && span) rememberJobTrace(job, span.spanContext().traceId);
+          return next(input);
+        },
+      },
+    }),
+  ];
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/telemetry/logger';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing';
 import { eventually, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
+import { workerLogs } from '../helpers/temporal';
 
 const HOOK_SECRET = newWebhookSecret();
 const SERVER = 2;
@@ -107,10 +108,17 @@ test('a poll job is one trace: request, start, workflow, start/poll/download/not
   assertActivity(spans, workflow, 'downloadResult');
   const [notification] = assertActivity(spans, workflow, 'notify');
   assert.equal(notification?.attributes['url.full'], hooks.url);
-  // The trace id is on the gateway's log lines of the request that started the job.
-  const line = gatewayLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'job started' && l.jobId === jobId);
+  // The trace id is on the gateway's log lines of the request that started the job, and on the worker's about the job.
+  const line = linesOf(gatewayLines, jobId).find((l) => l.msg === 'job started');
   assert.equal(line?.trace_id, start.traceId);
+  const worker = linesOf(workerLogs, jobId);
+  assert.equal(worker.find((l) => l.msg === 'Workflow completed')?.trace_id, start.traceId);
+  assert.equal(worker.find((l) => l.msg === 'Activity completed' && l.activityType === 'notify')?.trace_id, start.traceId);
+  assert.deepEqual(new Set(worker.map((l) => l.trace_id).filter(Boolean)), new Set([start.traceId]), 'no line about the job names another trace');
 });
+
+/** The JSON log lines about one job. */
+const linesOf = (lines: string[], jobId: string): Record<string, unknown>[] => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.jobId === jobId);
 
 test('a callback job is one trace: the inbound callback is delivered under it, and the workflow handles its signal there', async () => {
   const jobId = await runJob({ profile: 'task-token', params: { waitTime: 0.2 }, completion: { mode: 'callback', timeout: '1m' } });
