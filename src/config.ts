@@ -175,7 +175,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
 // ---------------------------------------------------------------------------------------------
 // Telemetry of every process (src/telemetry/): the log level, and tracing, which is on only when
 // an OTLP endpoint is named (the standard OpenTelemetry variables, so any collector's usual
-// settings work) and costs nothing otherwise.
+// settings work).
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -17,7 +17,7 @@ import { GatewayMetrics } from './metrics';
 import { trackAllowedMethods } from './method-not-allowed';
 import { registerOpenApi } from './openapi';
 import { HttpProblem, ProblemType, sendProblem } from './problem';
-import { gatewayLogging, logJobsOnCompletion, type GatewayLogger } from './request-log';
+import { gatewayLogging, jobIdsInRequestLogs, type GatewayLogger } from './request-log';
 import { requestTracing } from './request-trace';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
@@ -102,7 +102,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   // First, so every route and hook below runs inside its request's span.
   const tracing = requestTracing();
   if (tracing) await app.register(tracing);
-  logJobsOnCompletion(app);
+  jobIdsInRequestLogs(app);
 
   const temporal = { client: deps.client, temporalTimeoutMs: deps.temporalTimeoutMs ?? 5_000 };
   const taskQueue = deps.taskQueue ?? DEFAULT_TASK_QUEUE;

@@ -38,8 +38,11 @@ export function logJobs(request: FastifyRequest, jobIds: readonly string[]): voi
   request.log = request.log.child(jobIds.length === 1 ? { jobId: jobIds[0] } : { jobIds });
 }
 
-/** Fastify's closing "request completed" line is the reply's: it gets the request's job ids too. */
-export function logJobsOnCompletion(app: FastifyInstance): void {
+/**
+ * A job id in the path (`/v1/jobs/:id…`) on the request's lines; and Fastify's closing "request
+ * completed" line, which is the reply's, gets the request's job ids too.
+ */
+export function jobIdsInRequestLogs(app: FastifyInstance): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.log = request.log;
     done(null, payload);

@@ -1,12 +1,12 @@
 // A process's telemetry, set up once at its start: the structured logger (also the Temporal
-// SDK's, where the process runs workers) and, when an OTLP endpoint is configured, tracing.
+// SDK's, where the process runs workers), which `logger()` hands out from then on, and, when an
+// OTLP endpoint is configured, tracing.
 import { Runtime } from '@temporalio/worker';
 import { loadTelemetryConfig } from '../config';
-import { createLogger, sdkLogger, setProcessLogger, type Logger } from './logger';
+import { createLogger, sdkLogger, setProcessLogger } from './logger';
 import { startTracing } from './tracing';
 
 export interface Telemetry {
-  log: Logger;
   /** Exports the spans not yet sent; call it last, when the process is about to exit. */
   shutdown(): Promise<void>;
 }
@@ -26,5 +26,5 @@ export function startTelemetry(defaultServiceName: string, env: Readonly<Record<
   // Where spans go, without any credentials a URL could carry.
   const collector = config.tracesUrl ? new URL(config.tracesUrl) : undefined;
   log.info({ tracesUrl: collector ? `${collector.origin}${collector.pathname}` : null }, tracing ? 'tracing on: spans exported over OTLP' : 'tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)');
-  return { log, shutdown: () => tracing?.shutdown() ?? Promise.resolve() };
+  return { shutdown: () => tracing?.shutdown() ?? Promise.resolve() };
 }

@@ -6,7 +6,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Link } from
 import type { Next, WorkflowClientInterceptor, WorkflowStartInput, WorkflowStartOutput } from '@temporalio/client';
 
 /** The memo key of a job's start trace context. */
-export const TRACE_MEMO_KEY = 'pollbackTrace';
+const TRACE_MEMO_KEY = 'pollbackTrace';
 
 type Carrier = Record<string, string>;
 

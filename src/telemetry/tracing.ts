@@ -4,11 +4,13 @@
 // with the workflow code, hand their spans to the worker through the `exporter` sink), each
 // activity (Temporal's activity interceptors) and each activity's outbound HTTP call (undici's
 // diagnostics channels). Off, nothing is registered: no provider, no exporter, no
-// instrumentation, and the workflows' own spans are dropped at the sink.
+// instrumentation, no interceptor outside the workflow. The workflow interceptors are part of
+// every bundle (it cannot know how its worker is configured): off, they still make their spans
+// in memory, dropped at the sink, and give each scheduled activity its trace header.
+import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { trace } from '@opentelemetry/api';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
