@@ -3,8 +3,9 @@
 // loopback, which the test reads back. Each job is one trace, rooted in the gateway's request,
 // holding the workflow start, the workflow, each activity and its outbound HTTP calls (and, for
 // the callback job, the inbound callback and the workflow's handling of its signal), every
-// span's parent in the same trace.
+// span's parent in the same trace; a caller that sends a traceparent gets the job in its trace.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { newWebhookSecret, WebhookReceiver } from '../../src/receivers/webhook';
 import { createLogger } from '../../src/telemetry/logger';
@@ -40,8 +41,8 @@ after(async () => {
 });
 
 /** Starts a job through the job API and waits for its end. */
-async function runJob(input: Record<string, unknown>): Promise<string> {
-  const started = await stack.api('POST', '/v1/jobs', { body: { ...input, notify: [{ type: 'webhook', url: hooks.url, secretEnv: 'HOOK_SECRET' }] } });
+async function runJob(input: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
+  const started = await stack.api('POST', '/v1/jobs', { headers, body: { ...input, notify: [{ type: 'webhook', url: hooks.url, secretEnv: 'HOOK_SECRET' }] } });
   assert.equal(started.status, 202, JSON.stringify(started.body));
   const jobId = started.body.jobId as string;
   await stack.client.workflow.getHandle(jobId).result();
@@ -141,4 +142,14 @@ test('a callback job is one trace: the inbound callback is delivered under it, a
   assert.equal(request?.kind, SERVER);
   assert.equal(request?.attributes['http.route'], '/v1/callbacks/:token');
   assert.equal(request?.attributes['url.path'], '/v1/callbacks/[redacted]');
+});
+
+test("a caller's traceparent is continued: the job's trace is the caller's", async () => {
+  const traceId = randomBytes(16).toString('hex');
+  const callerSpan = randomBytes(8).toString('hex');
+  const jobId = await runJob({ profile: 'aso-export', params: { reportId: 'caller', scenario: { durationMs: 100 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } }, { traceparent: `00-${traceId}-${callerSpan}-01` });
+  const spans = await traceOf(jobId, (s) => named(s, 'RunWorkflow:asyncJob').length === 1);
+  assert.equal(only(spans, 'StartWorkflow:asyncJob').traceId, traceId);
+  const request = spans.find((s) => s.kind === SERVER && s.attributes['http.route'] === '/v1/jobs');
+  assert.equal(request?.parentSpanId, callerSpan, "the gateway's request span is the caller's child");
 });
