@@ -24,6 +24,7 @@ import {
   type OpenTelemetrySinks,
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
+import type { WorkflowInfo } from '@temporalio/workflow';
 import { JobTraceMemoInterceptor } from './job-trace';
 import { rememberJobTrace } from './logger';
 
@@ -93,11 +94,25 @@ export const tracingOn = (): boolean => active !== undefined;
 /**
  * The workflow interceptors' sink: spans made inside workflows go to this process's exporter, or
  * nowhere when tracing is off (the interceptors are in every workflow bundle; a sink they call
- * must exist).
+ * must exist). The SDK's exporter copies the whole workflow info onto each span; it is given only
+ * the fields that identify the run, not the memo or the last result, whose payloads a codec may
+ * keep encrypted in Temporal and which have no place at a collector.
  */
 export function workflowTracingSinks(): InjectedSinks<OpenTelemetrySinks> {
-  if (active) return { exporter: makeWorkflowExporter(active.processor, active.resource) };
-  return { exporter: { export: { fn: () => undefined } } };
+  if (!active) return { exporter: { export: { fn: () => undefined } } };
+  const { export: sdkExport } = makeWorkflowExporter(active.processor, active.resource);
+  return {
+    exporter: {
+      export: {
+        ...sdkExport,
+        fn: (info, spans) => {
+          const { workflowId, runId, workflowType, taskQueue, namespace, attempt } = info;
+          // Its fn only copies the given fields onto the spans: the rest of WorkflowInfo is not read.
+          return sdkExport.fn({ workflowId, runId, workflowType, taskQueue, namespace, attempt } as WorkflowInfo, spans);
+        },
+      },
+    },
+  };
 }
 
 /** For Temporal clients: the start and signals carry the caller's trace; the start's is kept in the job's memo. */

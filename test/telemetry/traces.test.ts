@@ -97,6 +97,8 @@ test('a poll job is one trace: request, start, workflow, start/poll/download/not
   const start = only(spans, 'StartWorkflow:asyncJob');
   const workflow = only(spans, 'RunWorkflow:asyncJob');
   assert.equal(workflow.parentSpanId, start.spanId, 'the workflow continues its start');
+  assert.equal(workflow.attributes.workflowId, jobId);
+  assert.equal(workflow.attributes.memo, undefined, "the job's memo stays in Temporal");
   const [startCall] = assertActivity(spans, workflow, 'startRemoteJob');
   assert.equal(startCall?.attributes['http.request.method'], 'GET');
   assert.match(startCall?.attributes['url.full'] ?? '', /\/aso\/v1\/reports\/traced\/async/);
