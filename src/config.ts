@@ -173,6 +173,39 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
 }
 
 // ---------------------------------------------------------------------------------------------
+// Telemetry of every process (src/telemetry/): the log level, and tracing, which is on only when
+// an OTLP endpoint is named (the standard OpenTelemetry variables, so any collector's usual
+// settings work).
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const telemetryEnvSchema = z.object({
+  POLLBACK_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** OTLP/HTTP base URL of a collector; traces go to `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** The full OTLP/HTTP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+});
+
+export interface TelemetryConfig {
+  logLevel: LogLevel;
+  /** The process's name in logs and traces. */
+  serviceName: string;
+  /** Where spans are exported (OTLP/HTTP, protobuf); absent: tracing off. */
+  tracesUrl?: string;
+}
+
+/** `defaultServiceName` names the role (pollback-worker, pollback-gateway) unless OTEL_SERVICE_NAME does. */
+export function loadTelemetryConfig(defaultServiceName: string, env: Readonly<Record<string, string | undefined>> = process.env): TelemetryConfig {
+  const e = parseEnv(telemetryEnvSchema, env);
+  // The spec's rule: the signal-specific URL is used as is, the generic one gets the signal's path.
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return { logLevel: e.POLLBACK_LOG_LEVEL, serviceName: e.OTEL_SERVICE_NAME ?? defaultServiceName, ...(tracesUrl ? { tracesUrl } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The embedded Temporal dev server of `npm start` (used only when TEMPORAL_ADDRESS is unset).
 
 const embeddedEnvSchema = z.object({

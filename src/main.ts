@@ -8,6 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, loadEmbeddedConfig, loadGatewayConfig } from './config';
 import { startGatewayService } from './gateway/service';
+import { startTelemetry } from './telemetry';
+import { logger } from './telemetry/logger';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { startWorkerService } from './worker';
@@ -33,20 +35,22 @@ async function embeddedTemporal(env: Env): Promise<DevServer> {
   env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
   env.POLLBACK_TOKEN_KEYS ??= await secretFile(path.join(dataDir, 'dev-token-key'), () => `dev:${newKey()}`);
   env.POLLBACK_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT ?? 8080}`;
-  console.log(`pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}, data in ${dataDir}`);
+  logger().info({ temporalAddress: server.address, webUiUrl: server.uiUrl, dataDir }, `pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}, data in ${dataDir}`);
   if (env.POLLBACK_API_AUTH !== 'off' && !env.POLLBACK_API_TOKENS) {
     // Zero configuration on one machine, yet the job API is never open: a token generated once
     // and printed, as a notebook server prints its login token. A real cluster
     // (TEMPORAL_ADDRESS set) still requires POLLBACK_API_TOKENS.
     const file = path.join(dataDir, 'api-token');
     env.POLLBACK_API_TOKENS = await secretFile(file, newKey);
-    console.log(`pollback: job API token (generated once, kept in ${file}; set POLLBACK_API_TOKENS to choose your own):\n  ${env.POLLBACK_API_TOKENS}`);
+    // Said to the person at the terminal, not logged: a credential has no place in a log line.
+    process.stdout.write(`pollback: job API token (generated once, kept in ${file}; set POLLBACK_API_TOKENS to choose your own):\n  ${env.POLLBACK_API_TOKENS}\n`);
   }
   return server;
 }
 
 async function main(): Promise<void> {
   const env: Env = { ...process.env };
+  const telemetry = startTelemetry('pollback', env, { workers: true });
   const devServer = env.TEMPORAL_ADDRESS ? undefined : await embeddedTemporal(env);
   // Validate everything before starting anything that would need draining.
   const config = loadConfig(env);
@@ -58,16 +62,17 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`pollback: ${signal}, draining`);
+    logger().info({ signal }, `pollback: ${signal}, draining`);
     setTimeout(() => process.exit(1), 30_000).unref();
     // The SDK runtime may already be shutting the worker down on the same signal.
     worker.shutdown();
     void Promise.all([gateway.close(), worker.done])
       .then(() => devServer?.stop())
+      .then(() => telemetry.shutdown())
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          console.error('pollback: error while draining', err);
+          logger().error({ err }, 'pollback: error while draining');
           process.exit(1);
         },
       );
@@ -77,6 +82,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  logger().fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

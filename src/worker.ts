@@ -9,6 +9,9 @@ import { loadConfig, type Config } from './config';
 import { describeQueue, limitedQueues, type LimitedQueue } from './limits/queues';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from './profiles/loader';
 import { connectWorker } from './temporal/connection';
+import { startTelemetry } from './telemetry';
+import { logger } from './telemetry/logger';
+import { tracingActivityInterceptors, tracingClientInterceptors, workflowTracingSinks } from './telemetry/tracing';
 
 export interface PollbackWorkerOptions {
   connection: NativeConnection;
@@ -22,18 +25,21 @@ export interface PollbackWorkerOptions {
 
 // Resolves to workflows/index.ts under tsx and workflows/index.js in the compiled build.
 const WORKFLOWS_PATH = require.resolve('./workflows');
+// The workflow interceptors, bundled with the workflow code whether it is bundled ahead or at start.
+const WORKFLOW_INTERCEPTORS_PATH = require.resolve('./workflows/interceptors');
 /** Written by `npm run build` beside the compiled worker; absent when running the sources. */
 const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
 
-/** Webpack's progress chatter hidden, its warnings and errors shown. */
+/** Webpack's progress chatter hidden, its warnings and errors logged. */
 export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
   log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-  warn: (message: string) => console.warn(message), error: (message: string) => console.error(message),
+  warn: (message: string) => logger().warn({ component: 'bundler' }, message),
+  error: (message: string) => logger().error({ component: 'bundler' }, message),
 };
 
-/** The workflow code as the worker bundles it; for pre-bundling (tests, bench, chaos). */
+/** The workflow code as the worker bundles it; for pre-bundling (build, tests, bench, chaos). */
 export async function bundlePollbackWorkflows(): Promise<string> {
-  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger })).code;
+  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: quietBundlerLogger })).code;
 }
 
 export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise<Worker> {
@@ -43,7 +49,14 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
-    interceptors: { activity: [jitteredRetries] },
+    interceptors: {
+      activity: [jitteredRetries, ...tracingActivityInterceptors()],
+      // The client too: activities signal their workflow (poll and download progress) in the job's trace.
+      client: { workflow: tracingClientInterceptors() },
+      // A prebuilt bundle has them already (bundlePollbackWorkflows).
+      ...(opts.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
+    },
+    sinks: workflowTracingSinks(),
     // Downloads resume from their last recorded heartbeat: record it every 2 s, not every 24 s.
     maxHeartbeatThrottleInterval: '2s',
     ...opts.tuning,
@@ -58,7 +71,7 @@ export async function createApiWorker(opts: { connection: NativeConnection; name
     namespace: opts.namespace,
     taskQueue: queue.taskQueue,
     activities: createActivities(opts.deps),
-    interceptors: { activity: [jitteredRetries] },
+    interceptors: { activity: [jitteredRetries, ...tracingActivityInterceptors()], client: { workflow: tracingClientInterceptors() } },
     maxHeartbeatThrottleInterval: '2s',
     ...(queue.slotsPerWorker !== undefined ? { maxConcurrentActivityTaskExecutions: queue.slotsPerWorker } : {}),
     ...(queue.limits.perSecond !== undefined
@@ -125,8 +138,10 @@ export async function startWorkerService(config: Config, env: Readonly<Record<st
   const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, ...bundle });
   const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace, queue, deps })));
   const workflows = prebuilt ? `bundle ${path.relative(process.cwd(), prebuilt)}` : 'bundled at start';
-  console.log(`pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", workflows ${workflows}, profiles: ${[...deps.profiles.keys()].join(', ')}`);
-  for (const queue of apiQueues) console.log(`pollback worker: limits: ${describeQueue(queue, config.workerProcesses)}`);
+  const profiles = [...deps.profiles.keys()];
+  // The message says it all for a person reading the output; the fields are for machines.
+  logger().info({ taskQueue: config.taskQueue, namespace, workflows, profiles }, `pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", workflows ${workflows}, profiles: ${profiles.join(', ')}`);
+  for (const queue of apiQueues) logger().info({ taskQueue: queue.taskQueue, profile: queue.profile }, `pollback worker: limits: ${describeQueue(queue, config.workerProcesses)}`);
   const all = [worker, ...apiWorkers];
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker: in-flight tasks finish.
   const done = runWorkers(all).finally(() => connection.close());
@@ -141,13 +156,18 @@ export async function startWorkerService(config: Config, env: Readonly<Record<st
 }
 
 async function main(): Promise<void> {
-  const { done } = await startWorkerService(loadConfig(), process.env);
-  await done;
+  const telemetry = startTelemetry('pollback-worker', process.env, { workers: true });
+  try {
+    const { done } = await startWorkerService(loadConfig(), process.env);
+    await done;
+  } finally {
+    await telemetry.shutdown();
+  }
 }
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    logger().fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   });
 }

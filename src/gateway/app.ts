@@ -2,7 +2,7 @@
 // the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { DEFAULT_TASK_QUEUE } from '../contract';
@@ -17,7 +17,8 @@ import { GatewayMetrics } from './metrics';
 import { trackAllowedMethods } from './method-not-allowed';
 import { registerOpenApi } from './openapi';
 import { HttpProblem, ProblemType, sendProblem } from './problem';
-import { redactingLogger } from './request-log';
+import { gatewayLogging, jobIdsInRequestLogs, type GatewayLogger } from './request-log';
+import { requestTracing } from './request-trace';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
@@ -60,14 +61,15 @@ export interface GatewayDeps {
   /** Upper bound on one Temporal call, ms (default 5 s). */
   temporalTimeoutMs?: number;
   registry?: Registry;
-  logger?: FastifyServerOptions['logger'];
+  /** Fastify's logger options (tests), or the process's structured logger (the service). */
+  logger?: GatewayLogger;
 }
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   // Task tokens ride in the callback URL path: longer than Fastify's default parameter limit.
   const requestTimeout = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
-    logger: redactingLogger(deps.logger),
+    ...gatewayLogging(deps.logger),
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
     routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: 'idle',
@@ -97,6 +99,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   // Only JSON (and the AWS JSON of the Step Functions route) is spoken here: anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('callbackOutcome', '');
+  // First, so every route and hook below runs inside its request's span.
+  const tracing = requestTracing();
+  if (tracing) await app.register(tracing);
+  jobIdsInRequestLogs(app);
 
   const temporal = { client: deps.client, temporalTimeoutMs: deps.temporalTimeoutMs ?? 5_000 };
   const taskQueue = deps.taskQueue ?? DEFAULT_TASK_QUEUE;

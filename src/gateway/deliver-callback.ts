@@ -8,6 +8,8 @@
 // Retry-After, so the caller retries and nothing is lost.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CallbackRefusedSignal, CallbackSignal } from '../contract';
+import { inJobTrace } from '../telemetry/job-trace';
+import { tracingOn } from '../telemetry/tracing';
 import { verifyToken, type Keyring } from '../tokens/task-token';
 import { callbackRefusedSignal, callbackSignal } from '../workflows/signals';
 import type { Verdict } from './callbacks/interpret';
@@ -52,11 +54,21 @@ type Signal = { name: 'callback'; payload: CallbackSignal } | { name: 'refused';
 const MAX_REASON = 500;
 export const clipReason = (reason: string): string => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason);
 
-/** Signals a job; false when it is not running (finished, or never existed). */
+/**
+ * Signals a job; false when it is not running (finished, or never existed). Traced, the signal
+ * is sent inside a span of the job's own trace (its memo names it), so the workflow's handling of
+ * it shows there too: one more Temporal call per callback, made only when tracing is on.
+ */
 async function signalJob(temporal: TemporalAccess, jobId: string, signal: Signal): Promise<boolean> {
   const handle = temporal.client.workflow.getHandle(jobId);
+  const send = () => bounded(temporal, () => (signal.name === 'callback' ? handle.signal(callbackSignal, signal.payload) : handle.signal(callbackRefusedSignal, signal.payload)));
   try {
-    await bounded(temporal, () => (signal.name === 'callback' ? handle.signal(callbackSignal, signal.payload) : handle.signal(callbackRefusedSignal, signal.payload)));
+    if (tracingOn()) {
+      const { memo } = await bounded(temporal, () => handle.describe());
+      await inJobTrace(memo, `deliver ${signal.name}`, { 'pollback.job_id': jobId }, send);
+    } else {
+      await send();
+    }
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, type Config, type GatewayConfig } from '../config';
 import { connectConfig } from '../temporal/connection';
+import { logger } from '../telemetry/logger';
+import { tracingClientInterceptors } from '../telemetry/tracing';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
 import { callbackSecretEnvs } from '../profiles/callback-schema';
 import { buildGateway } from './app';
@@ -25,7 +27,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
   // Lazy: the gateway starts even while Temporal is down (/readyz says so, callbacks get 503 + Retry-After).
   const { connectionOptions, namespace } = connectConfig(env);
   const connection = Connection.lazy(connectionOptions);
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, interceptors: { workflow: tracingClientInterceptors() } });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pollback_gateway_' });
 
@@ -45,7 +47,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     bodyLimit: gateway.bodyLimit,
     requestTimeoutMs: gateway.requestTimeoutMs,
     registry,
-    logger: true,
+    logger: logger(),
   });
   const url = await app.listen({ host: gateway.host, port: gateway.port });
   if (gateway.apiAuth === 'off') app.log.warn('job API authentication is OFF (POLLBACK_API_AUTH=off): anyone who reaches this port can start and cancel jobs');

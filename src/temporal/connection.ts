@@ -4,6 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { tracingClientInterceptors } from '../telemetry/tracing';
 
 export function connectConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -14,7 +15,7 @@ export function connectConfig(env: Readonly<Record<string, string | undefined>> 
 export async function connectClient(env?: Readonly<Record<string, string | undefined>>): Promise<Client> {
   const { connectionOptions, namespace } = connectConfig(env);
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, interceptors: { workflow: tracingClientInterceptors() } });
 }
 
 export async function connectWorker(env?: Readonly<Record<string, string | undefined>>): Promise<{ connection: NativeConnection; namespace: string }> {

@@ -69,14 +69,14 @@ export async function request(baseUrl: string, method: string, urlPath: string, 
   return { status: res.status, headers: res.headers, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : { text } };
 }
 
-export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, workerDeps: Partial<Omit<ActivityDeps, 'env'>> = {}): Promise<GatewayStack> {
+export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, workerDeps: Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string> } = {}): Promise<GatewayStack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-gateway-downloads-'));
   const worker = await startTestWorker({
     ...workerDeps,
-    env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey },
+    env: { SIMULATOR_URL: sim.url, SIMULATOR_BEARER_TOKEN: SIM_CREDENTIALS.bearerToken, SIMULATOR_API_KEY: SIM_CREDENTIALS.apiKey, ...workerDeps.env },
     callbackBaseUrl: url,
     downloadDir,
     // Profiles given to the gateway are the workers' too, as in production (one POLLBACK_PROFILES_DIR).

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ActivityDeps } from '../../src/activities';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { buildGateway } from '../../src/gateway/app';
+import type { GatewayLogger } from '../../src/gateway/request-log';
 import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../dev/simulator';
 import type { JobInputJson } from '../../src/job-input';
 import type { asyncJob } from '../../src/workflows/async-job';
@@ -22,13 +23,13 @@ export interface Stack extends TestWorker {
   start(input: JobInputJson, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof asyncJob>>;
 }
 
-/** Extra worker settings: more environment (notification secrets), a Slack-compatible API URL, … */
-export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string> };
+/** Extra worker settings: more environment (notification secrets), a Slack-compatible API URL, …; and the gateway's logger. */
+export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string>; gatewayLogger?: GatewayLogger };
 
-export async function startStack(temporal?: TemporalTarget, extras: StackExtras = {}): Promise<Stack> {
+export async function startStack(temporal?: TemporalTarget, { gatewayLogger, ...extras }: StackExtras = {}): Promise<Stack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
   const gatewayClient = temporal?.client ?? (await testClient());
-  const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring, env: { SIMULATOR_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET } });
+  const gateway = await buildGateway({ client: gatewayClient, keyring: testKeyring, env: { SIMULATOR_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET }, ...(gatewayLogger ? { logger: gatewayLogger } : {}) });
   const { conformance } = watchConformance(gateway);
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;

@@ -5,23 +5,31 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
+import { createLogger, sdkLogger, setProcessLogger } from '../../src/telemetry/logger';
+import { tracingClientInterceptors } from '../../src/telemetry/tracing';
 import { parseKeyring } from '../../src/tokens/task-token';
 import { limitedQueues } from '../../src/limits/queues';
 import { createApiWorker, createPollbackWorker, runWorkers } from '../../src/worker';
 
-/** Every worker log line of this test process, so tests can scan logs for leaked secrets. */
+/** Every log line of this test process (the SDK's and Pollback's, as JSON), so tests can scan logs for leaked secrets. */
 export const workerLogs: string[] = [];
-// Worker chatter drowns test output: everything is kept in workerLogs, errors shown.
-Runtime.install({
-  logger: new DefaultLogger('DEBUG', (entry) => {
-    const line = `${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`;
-    workerLogs.push(line);
-    if (entry.level === 'ERROR') console.error(line);
-  }),
+// The production logger, writing here: worker chatter drowns test output, so everything is kept
+// in workerLogs and errors shown.
+const testLogger = createLogger({
+  level: 'debug',
+  serviceName: 'pollback-test',
+  destination: {
+    write: (line: string) => {
+      workerLogs.push(line);
+      if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(line);
+    },
+  },
 });
+setProcessLogger(testLogger);
+Runtime.install({ logger: sdkLogger(testLogger) });
 
 export const TEST_KEYS = 'k1:test-key-one-0123456789abcdefghijklmnop,k2:test-key-two-0123456789abcdefghijklmnop';
 export const testKeyring = parseKeyring(TEST_KEYS);
@@ -32,8 +40,9 @@ function address(): string {
   return value;
 }
 
+/** A client as the service makes one: traced when the test file started tracing. */
 export async function testClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: address() }) });
+  return new Client({ connection: await Connection.connect({ address: address() }), interceptors: { workflow: tracingClientInterceptors() } });
 }
 
 export interface TestWorker {

@@ -1,21 +1,32 @@
 // Secrets are referenced by profiles and resolved only inside activities: a finished job's
-// history, the worker's logs and the errors must never contain a secret value.
+// history, the worker's and the gateway's logs, the exported spans and the errors must never
+// contain a secret value.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { logger } from '../../src/telemetry/logger';
+import { startTracing, type Tracing } from '../../src/telemetry/tracing';
 import { mintToken } from '../../src/tokens/task-token';
 import { jobFailure } from '../helpers/failures';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';
 import { SIM_CREDENTIALS, startStack, type Stack } from '../helpers/stack';
 import { TEST_KEYS, testKeyring, workerLogs } from '../helpers/temporal';
 
 let stack: Stack;
+let receiver: OtlpReceiver;
+let tracing: Tracing;
 before(async () => {
-  stack = await startStack();
+  // Traced, and the gateway logging where the worker does: spans and every log line are scanned.
+  receiver = await startOtlpReceiver();
+  tracing = startTracing({ tracesUrl: receiver.tracesUrl, serviceName: 'pollback-test' });
+  stack = await startStack(undefined, { gatewayLogger: logger() });
 });
 after(async () => {
   await stack.stop();
+  await tracing.shutdown();
+  await receiver.close();
 });
 
 const keyMaterial = TEST_KEYS.split(',').map((entry) => entry.slice(entry.indexOf(':') + 1));
@@ -23,9 +34,19 @@ const keyMaterial = TEST_KEYS.split(',').map((entry) => entry.slice(entry.indexO
 async function assertClean(handle: WorkflowHandle, extra: string[] = []): Promise<void> {
   const history = historyToJSON(await handle.fetchHistory());
   const logs = workerLogs.join('\n');
+  await tracing.flush();
+  assert.ok(receiver.spans.some((span) => span.attributes.temporalWorkflowId === handle.workflowId), `spans of ${handle.workflowId} were exported`);
+  const spans = receiver.spans.map((span) => span.raw).join('\n');
   for (const secret of [SIM_CREDENTIALS.bearerToken, SIM_CREDENTIALS.apiKey, ...keyMaterial, ...extra]) {
     assert.ok(!history.includes(secret), `history of ${handle.workflowId} contains a secret`);
-    assert.ok(!logs.includes(secret), 'worker logs contain a secret');
+    assert.ok(!logs.includes(secret), 'logs contain a secret');
+    assert.ok(!spans.includes(secret), 'spans contain a secret');
+  }
+  // Query strings carry pre-signed URLs' signatures and some APIs' keys: no span shows one.
+  for (const span of receiver.spans) {
+    for (const [name, value] of Object.entries(span.attributes)) {
+      if (name.startsWith('url.')) assert.doesNotMatch(value, /\?(?!\[redacted\])/, `${span.name} ${name} shows a query string`);
+    }
   }
 }
 
@@ -39,7 +60,9 @@ test('poll and callback jobs leave no secret in history or logs', async () => {
   const { runId } = await called.describe();
   const status = await called.query<JobStatus>(STATUS_QUERY);
   const token = mintToken(testKeyring, { workflowId: called.workflowId, runId, expiresAt: Date.parse(status.deadline) });
-  await assertClean(called, [token]);
+  // The callback came in through the gateway, its token in the URL path: logged and traced redacted.
+  assert.ok(workerLogs.some((line) => line.includes('/v1/callbacks/[redacted]')), 'the gateway logged the callback request');
+  await assertClean(called, [token, token.split('.').at(-1) ?? token]);
 });
 
 test('a remote error that echoes a secret is redacted before it reaches the failure', async () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { interpretPollbackBody, pollbackBodySchema, type Verdict } from '../callbacks/interpret';
 import { deliverByToken, type CallbackAck, type CallbackTarget, type Delivery } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
+import { logJobs } from '../request-log';
 
 export const ackSchema = z.object({
   accepted: z.boolean().describe('false when the job had already finished: the callback changed nothing'),
@@ -19,6 +20,7 @@ const refusals = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 4
 /** The answer to a delivered callback; a refused one is a problem (after the job was told). */
 export function ackOf(request: FastifyRequest, delivery: Delivery): CallbackAck {
   request.callbackOutcome = delivery.outcome;
+  logJobs(request, [delivery.jobId]);
   switch (delivery.outcome) {
     case 'accepted':
       return { accepted: true, jobId: delivery.jobId };

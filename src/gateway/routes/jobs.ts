@@ -12,6 +12,7 @@ import { describeJob, executionStatusOf, jobNotFound, jobSchema, jobStateOf, job
 import { startJob } from '../jobs/start-job';
 import type { GatewayMetrics } from '../metrics';
 import { problemSchema } from '../problem';
+import { logJobs } from '../request-log';
 import { bounded, type TemporalAccess } from '../temporal-call';
 import { queryString } from '../webhooks/find-jobs';
 
@@ -59,6 +60,8 @@ export const jobRoutes: FastifyPluginAsync<JobRouteDeps> = (app, deps) => {
   }, async (request, reply) => {
     const started = await startJob(deps, request.rawJobInput, request.body, request.headers['idempotency-key']);
     if (started.created) deps.metrics.jobsStarted.inc();
+    logJobs(request, [started.jobId]);
+    request.log.info({ runId: started.runId, created: started.created }, started.created ? 'job started' : 'job already started (Idempotency-Key)');
     const statusUrl = `/v1/jobs/${encodeURIComponent(started.jobId)}`;
     void reply.code(202).header('location', statusUrl);
     return { ...started, statusUrl, webUiUrl: webUiLink(deps, started.jobId) };

@@ -16,6 +16,7 @@ import { keepRawJson } from '../callbacks/raw-json';
 import { checkSignature, sharedSecretMatches } from '../callbacks/signature';
 import { deliverByCorrelation, deliverByToken, type CallbackTarget, type Delivery } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
+import { logJobs } from '../request-log';
 import { refusedProblem } from './callbacks';
 
 export interface ProfileCallbackDeps extends CallbackTarget {
@@ -93,6 +94,7 @@ function verdictOf(spec: CallbackSpec, request: FastifyRequest, tokenField?: str
 
 /** One answer for the whole request: refused if it was refused, else the API's expected acknowledgement. */
 function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec, deliveries: Delivery[], finished?: { jobId: string; jobStatus: string }): CallbackAnswer {
+  logJobs(request, finished ? [finished.jobId] : deliveries.map((d) => d.jobId));
   const refused = deliveries.find((d) => d.outcome === 'refused');
   if (refused?.outcome === 'refused') {
     request.callbackOutcome = 'refused';

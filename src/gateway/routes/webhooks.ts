@@ -13,6 +13,7 @@ import { keepRawJson } from '../callbacks/raw-json';
 import { checkSignature } from '../callbacks/signature';
 import { deliverByCorrelation } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
+import { logJobs } from '../request-log';
 import type { TemporalAccess } from '../temporal-call';
 import type { WebhookSource } from '../webhooks/sources';
 import { refusedProblem } from './callbacks';
@@ -70,6 +71,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = (app, deps) => {
       correlation === undefined || correlation.length > MAX_CORRELATION_LENGTH
         ? { deliveries: [], finished: undefined }
         : await deliverByCorrelation(deps, correlation, source.profile, () => (verdict = interpret(source.callback, view)));
+    logJobs(request, finished ? [finished.jobId] : deliveries.map((d) => d.jobId));
     const refused = deliveries.find((d) => d.outcome === 'refused');
     if (refused?.outcome === 'refused') {
       request.callbackOutcome = 'refused';
