@@ -87,8 +87,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   try {
+    // Both bundles the build makes: the tests that trace take the one with the interceptors.
     const bundle = path.join(tmp, 'workflow-bundle.js');
-    await writeFile(bundle, await bundlePollbackWorkflows());
+    const tracedBundle = path.join(tmp, 'workflow-bundle-traced.js');
+    await writeFile(bundle, await bundlePollbackWorkflows({ tracing: false }));
+    await writeFile(tracedBundle, await bundlePollbackWorkflows({ tracing: true }));
     const output = path.join(root, 'test-output');
     await mkdir(output, { recursive: true });
     const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
@@ -100,7 +103,7 @@ async function main(): Promise<number> {
       {
         stdio: 'inherit',
         detached: true,
-        env: { ...process.env, ...prerequisitesEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_OUTPUT: output },
+        env: { ...process.env, ...prerequisitesEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_CLI: cli, POLLBACK_WORKFLOW_BUNDLE: bundle, POLLBACK_TEST_TRACED_BUNDLE: tracedBundle, POLLBACK_TEST_OUTPUT: output },
       },
     );
     const runner = child;

@@ -4,9 +4,7 @@
 // with the workflow code, hand their spans to the worker through the `exporter` sink), each
 // activity (Temporal's activity interceptors) and each activity's outbound HTTP call (undici's
 // diagnostics channels). Off, nothing is registered: no provider, no exporter, no
-// instrumentation, no interceptor outside the workflow. The workflow interceptors are part of
-// every bundle (it cannot know how its worker is configured): off, they still make their spans
-// in memory, dropped at the sink, and give each scheduled activity its trace header.
+// instrumentation, no interceptor, and the worker runs a workflow bundle without them.
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -93,8 +91,8 @@ export const tracingOn = (): boolean => active !== undefined;
 
 /**
  * The workflow interceptors' sink: spans made inside workflows go to this process's exporter, or
- * nowhere when tracing is off (the interceptors are in every workflow bundle; a sink they call
- * must exist). The SDK's exporter copies the whole workflow info onto each span; it is given only
+ * nowhere when tracing is off (a bundle built with the interceptors, given to a worker that does
+ * not trace, still calls it). The SDK's exporter copies the whole workflow info onto each span; it is given only
  * the fields that identify the run, not the memo or the last result, whose payloads a codec may
  * keep encrypted in Temporal and which have no place at a collector.
  */

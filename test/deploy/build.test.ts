@@ -52,7 +52,7 @@ function packagesLoadedFrom(entries: string[]): Map<string, string> {
 }
 
 test('npm run build: the compiled service, its built-in profiles and a prebuilt workflow bundle', () => {
-  for (const file of ['main.js', 'worker.js', 'gateway/main.js', 'workflow-bundle.js', 'profiles/builtin/aso-export.yaml']) {
+  for (const file of ['main.js', 'worker.js', 'gateway/main.js', 'workflow-bundle.js', 'workflow-bundle-traced.js', 'profiles/builtin/aso-export.yaml']) {
     assert.ok(existsSync(path.join(dist, file)), `dist/${file}`);
   }
   assert.ok(!existsSync(path.join(dist, 'test')) && !existsSync(path.join(dist, 'bench')), 'only src/ is compiled');

@@ -9,7 +9,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { createLogger, sdkLogger, setProcessLogger } from '../../src/telemetry/logger';
-import { tracingClientInterceptors } from '../../src/telemetry/tracing';
+import { tracingClientInterceptors, tracingOn } from '../../src/telemetry/tracing';
 import { parseKeyring } from '../../src/tokens/task-token';
 import { limitedQueues } from '../../src/limits/queues';
 import { createApiWorker, createPollbackWorker, runWorkers } from '../../src/worker';
@@ -79,7 +79,8 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
   const apiQueues = limitedQueues(deps.profiles.values(), taskQueue, 1);
   if (apiQueues.length) deps.apiTaskQueues = new Map(apiQueues.map((queue) => [queue.profile, queue.taskQueue]));
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
-  const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;
+  // The harness's pre-built bundles, as the build makes them: the traced one for a test that traces.
+  const bundle = tracingOn() ? process.env.POLLBACK_TEST_TRACED_BUNDLE : process.env.POLLBACK_WORKFLOW_BUNDLE;
   const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
   const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps })));
   const running = runWorkers([worker, ...apiWorkers]);
