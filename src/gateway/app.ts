@@ -2,6 +2,7 @@
 // the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
@@ -19,6 +20,7 @@ import { registerOpenApi } from './openapi';
 import { HttpProblem, ProblemType, sendProblem } from './problem';
 import { redactingLogger } from './request-log';
 import { callbackRoutes } from './routes/callbacks';
+import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
 import { jobRoutes } from './routes/jobs';
@@ -61,6 +63,11 @@ export interface GatewayDeps {
   temporalTimeoutMs?: number;
   registry?: Registry;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Payload encryption on: the codec endpoint (/codec/decode, /codec/encode) for the Web UI and
+   * CLI, with the client's own codec. Off (unset): those paths answer 404.
+   */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -130,6 +137,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     await jobApi.register(scheduleRoutes, { ...temporal, ...links, taskQueue, secured });
     await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}), ...(deps.s3 ? { s3: deps.s3 } : {}) });
   });
+  if (deps.codec) await app.register(codecRoutes, { ...deps.codec, auth, secured });
   await app.register(healthRoutes, { ...temporal, namespace, registry });
   return app;
 }
