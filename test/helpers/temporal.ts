@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
@@ -32,8 +33,9 @@ function address(): string {
   return value;
 }
 
-export async function testClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: address() }) });
+/** A client of the run's dev server; with `dataConverter` (pollbackDataConverter), it encrypts like the product. */
+export async function testClient(dataConverter?: DataConverter): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: address() }), ...(dataConverter ? { dataConverter } : {}) });
 }
 
 export interface TestWorker {
@@ -50,7 +52,14 @@ export interface TemporalTarget {
   client: Client;
 }
 
-export async function startTestWorker(overrides: Partial<ActivityDeps> & { temporal?: TemporalTarget; taskQueue?: string } = {}): Promise<TestWorker> {
+export interface TestWorkerOptions {
+  temporal?: TemporalTarget;
+  taskQueue?: string;
+  /** Payload encryption (pollbackDataConverter): the worker and the client both use it. */
+  dataConverter?: DataConverter;
+}
+
+export async function startTestWorker(overrides: Partial<ActivityDeps> & TestWorkerOptions = {}): Promise<TestWorker> {
   const taskQueue = overrides.taskQueue ?? `test-${randomUUID()}`;
   const deps: ActivityDeps = {
     profiles: overrides.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR])),
@@ -71,10 +80,11 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
   if (apiQueues.length) deps.apiTaskQueues = new Map(apiQueues.map((queue) => [queue.profile, queue.taskQueue]));
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
   const bundle = process.env.POLLBACK_WORKFLOW_BUNDLE;
-  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
-  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps })));
+  const converter = overrides.dataConverter ? { dataConverter: overrides.dataConverter } : {};
+  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...converter, ...(bundle ? { workflowBundlePath: bundle } : {}) });
+  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps, ...converter })));
   const running = runWorkers([worker, ...apiWorkers]);
-  const client = overrides.temporal?.client ?? (await testClient());
+  const client = overrides.temporal?.client ?? (await testClient(overrides.dataConverter));
   return {
     client,
     taskQueue,

@@ -28,8 +28,8 @@ export function codecCors(origins: readonly string[]): (request: FastifyRequest,
 }
 
 /** The answer to a preflight (OPTIONS) from an allowed origin; codecCors has already vetted it. */
-export function preflight(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply
+export function preflight(_request: FastifyRequest, reply: FastifyReply): void {
+  void reply
     .code(204)
     .header('access-control-allow-methods', 'POST, OPTIONS')
     .header('access-control-allow-headers', CODEC_ALLOWED_HEADERS)
