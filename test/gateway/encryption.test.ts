@@ -5,6 +5,8 @@
 // replays with the codec. The codec endpoint the Web UI and CLI call, and payloads nobody can
 // decrypt (a key id the worker does not have), are covered too.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -120,6 +122,19 @@ test('the stored history holds no clear-text param, title or callback output; se
   }
 });
 
+/** The CLI's JSON output keeps payloads in proto JSON, their bytes base64: this reads them as text. */
+function payloadText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(payloadText).join('\n');
+  if (!value || typeof value !== 'object') return '';
+  return Object.entries(value)
+    .map(([key, child]) => {
+      if (key === 'data' && typeof child === 'string') return Buffer.from(child, 'base64').toString('utf8');
+      if (key === 'metadata' && child && typeof child === 'object') return Object.values(child as Record<string, string>).map((m) => Buffer.from(m, 'base64').toString('utf8')).join(' ');
+      return payloadText(child);
+    })
+    .join('\n');
+}
+
 const asJson = (value: unknown) => toPayloadJson(defaultPayloadConverter.toPayload(value));
 const codecCall = (path: string, body: unknown, opts: { token?: string | null; headers?: Record<string, string> } = {}) =>
   stack.api('POST', path, { body, ...(opts.token !== undefined ? { token: opts.token } : {}), headers: { 'x-namespace': 'default', ...opts.headers } });
@@ -204,4 +219,21 @@ test('a job whose payloads use a key the worker does not have fails its workflow
   } finally {
     await stranger.connection.close();
   }
+});
+
+test('the Temporal CLI shows a job decoded with --codec-endpoint and --codec-auth, and only ciphertext without', async () => {
+  const started = await stack.api('POST', '/v1/jobs', {
+    body: { profile: 'aso-export', params: { reportId: SECRET_REPORT, scenario: { durationMs: 100 } }, completion: { mode: 'poll', poll: { interval: '100ms' } } },
+  });
+  const jobId = started.body.jobId as string;
+  assert.equal((await finished(jobId)).state, 'succeeded');
+  const cli = process.env.TEMPORAL_CLI;
+  assert.ok(cli, 'the test runner sets TEMPORAL_CLI');
+  const show = async (...extra: string[]): Promise<string> =>
+    payloadText(JSON.parse((await promisify(execFile)(cli, ['workflow', 'show', '--address', process.env.TEMPORAL_ADDRESS ?? '', '--workflow-id', jobId, '--output', 'json', ...extra])).stdout));
+  const decoded = await show('--codec-endpoint', `${stack.url}/codec`, '--codec-auth', `Bearer ${API_TOKEN}`);
+  assert.ok(decoded.includes(SECRET_REPORT), `decoded through the gateway: ${decoded.slice(0, 1500)}`);
+  const stored = await show();
+  assert.ok(!stored.includes(SECRET_REPORT), 'without the codec: ciphertext only');
+  assert.match(stored, /binary\/encrypted/);
 });
