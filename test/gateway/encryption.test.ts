@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { pollbackDataConverter } from '../../src/codec/data-converter';
@@ -236,4 +237,29 @@ test('the Temporal CLI shows a job decoded with --codec-endpoint and --codec-aut
   const stored = await show();
   assert.ok(!stored.includes(SECRET_REPORT), 'without the codec: ciphertext only');
   assert.match(stored, /binary\/encrypted/);
+});
+
+test("a schedule's job input is stored encrypted; the gateway shows it, and its runs succeed", async () => {
+  const id = `encrypted-schedule-${Date.now()}`;
+  const created = await stack.api('POST', '/v1/schedules', {
+    body: { id, spec: { cron: '0 2 * * *' }, job: { profile: 'aso-export', title: SECRET_TITLE, params: { reportId: SECRET_REPORT, scenario: { durationMs: 100 } }, completion: { mode: 'poll', poll: { interval: '100ms' } } } },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  try {
+    const raw = await plain.workflowService.describeSchedule({ namespace: 'default', scheduleId: id });
+    const bytes = Buffer.from(temporal.api.workflowservice.v1.DescribeScheduleResponse.encode(raw).finish());
+    for (const secret of [SECRET_REPORT, SECRET_TITLE]) assert.equal(bytes.indexOf(secret), -1, `the schedule stores "${secret}" in clear`);
+    assert.equal(payloadsIn(raw.schedule?.action?.startWorkflow?.input)[0]?.encoding, ENCRYPTED_ENCODING);
+    const shown = await stack.api('GET', `/v1/schedules/${id}`);
+    assert.equal((shown.body.job as { params?: { reportId?: string } } | undefined)?.params?.reportId, SECRET_REPORT);
+    assert.equal((await stack.api('POST', `/v1/schedules/${id}/trigger`)).status < 300, true);
+    const runId = await eventually('the triggered run', async () => {
+      const runs = (await stack.api('GET', `/v1/schedules/${id}`)).body.recentRuns as { jobId: string }[] | undefined;
+      return runs?.[0]?.jobId;
+    });
+    assert.equal((await finished(runId)).state, 'succeeded');
+    assert.equal((await rawHistory(plain, runId)).bytes.indexOf(SECRET_REPORT), -1);
+  } finally {
+    await stack.api('DELETE', `/v1/schedules/${id}`);
+  }
 });
