@@ -83,7 +83,12 @@ export const codecRoutes: FastifyPluginAsync<CodecRouteDeps> = async (app, deps)
     }, (request) => run(operation, request.body));
 
     // Preflights carry no credentials (browsers never send them): only the origin is checked.
-    const preflightSchema = { summary: 'CORS preflight of the Web UI', tags: ['codec'], response: { 204: z.null().describe('the origin may call the codec endpoint: Access-Control-Allow-* headers, no body'), 403: problemSchema } };
+    // Fastify still parses a body sent with OPTIONS, so its refusals (413, 415) are documented.
+    const preflightSchema = {
+      summary: 'CORS preflight of the Web UI',
+      tags: ['codec'],
+      response: { 204: z.null().describe('the origin may call the codec endpoint: Access-Control-Allow-* headers, no body'), 403: problemSchema, 413: problemSchema, 415: problemSchema },
+    };
     routes.options(`/codec/${operation}`, { schema: preflightSchema }, preflight);
     routes.options(`/codec/:token/${operation}`, { schema: { ...preflightSchema, params: tokenParams } }, preflight);
   }
