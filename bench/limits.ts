@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Limits } from '../src/profiles/schema';
-import { startSimulator } from '../src/simulator';
+import { startSimulator } from '../dev/simulator';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundlePollbackWorkflows } from '../src/worker';

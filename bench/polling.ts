@@ -11,7 +11,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_TYPE, type JobResult } from '../src/contract';
 import { quietBundlerLogger } from '../src/worker';
-import type { JobInputJson } from '../src/workflows/input';
+import type { JobInputJson } from '../src/job-input';
 import type { BenchEnvironment } from './environment';
 import { historyLength, runIds } from './jobs';
 import { CpuMeter } from './proc';

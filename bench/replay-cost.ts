@@ -27,8 +27,9 @@ async function cpuMsPerReplay(code: string, historyFile: string): Promise<{ even
 async function main(): Promise<void> {
   const own = async (folder: string): Promise<string> => (await bundleWorkflowCode({ workflowsPath: path.join(__dirname, folder, 'workflows.ts'), logger: quietBundlerLogger })).code;
   const sides = [
-    { name: 'Pollback', code: await bundlePollbackWorkflows(), history: 'pollback-callback-history.json' },
-    { name: 'Pollback, input refused (5 events: the fixed cost of a workflow)', code: await bundlePollbackWorkflows(), history: '../test/fixtures/histories/invalid-input.json' },
+    { name: 'Pollback', code: await bundlePollbackWorkflows(), history: '../test/fixtures/histories/prepared-callback-download-notify.json' },
+    { name: 'Pollback, a job recorded before the prepare-in-activity patch (input parsed in the workflow)', code: await bundlePollbackWorkflows(), history: 'pollback-callback-history.json' },
+    { name: 'Pollback, input refused (the fixed cost of a workflow)', code: await bundlePollbackWorkflows(), history: '../test/fixtures/histories/prepared-invalid-input.json' },
     { name: 'hand-written', code: await own('handwritten'), history: 'handwritten/history.json' },
     { name: 'bare', code: await own('baseline'), history: 'baseline/history.json' },
   ];

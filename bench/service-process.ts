@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { buildGateway } from '../src/gateway/app';
-import { startSimulator } from '../src/simulator';
+import { startSimulator } from '../dev/simulator';
 import { parseKeyring } from '../src/tokens/task-token';
 import { startCallbackEndpoint } from './handwritten/endpoint';
 

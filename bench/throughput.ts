@@ -8,7 +8,7 @@
 // The simulator, the gateway and the endpoint run as processes of their own, so each one's CPU
 // per job is read from /proc; history events are counted per job by type (bench/history.ts).
 import { randomUUID } from 'node:crypto';
-import { WORKFLOW_TYPE, type JobResult } from '../src/contract';
+import { startSearchAttributes, WORKFLOW_TYPE, type JobResult } from '../src/contract';
 import { doneSignal } from './baseline/workflows';
 import type { BenchEnvironment } from './environment';
 import type { HandwrittenInput, HandwrittenResult } from './handwritten/workflows';
@@ -130,7 +130,8 @@ function handwritten(env: BenchEnvironment, processes: Processes, taskQueue: str
 function pollback(env: BenchEnvironment, processes: Processes, taskQueue: string, timings: { remote: number; download: number; notify: number }): Contender {
   const input = callbackJob({ waitTime: 0, webhookUrl: env.webhook.url });
   return contender('pollback jobs', processes, async (measured) => {
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `tp-${randomUUID()}`, args: [input] });
+    // Started as the gateway starts jobs: indexed under its profile and phase from the start.
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `tp-${randomUUID()}`, args: [input], typedSearchAttributes: startSearchAttributes(typeof input.profile === 'string' ? input.profile : input.profile.name) });
     const result = (await handle.result()) as JobResult;
     if (result.via !== 'callback' || !result.file || result.notifications.some((n) => !n.sent)) throw new Error(`throughput job ${handle.workflowId} did not finish as expected: ${JSON.stringify(result)}`);
     if (measured) {

@@ -185,7 +185,7 @@ async function commonParts(dir: string, log: (line: string) => void, jobIdAltern
   };
   const simPort = await freePort();
   const simUrl = `http://127.0.0.1:${simPort}`;
-  const sim = track(await spawnTsx('simulator', 'src/simulator/main.ts', {
+  const sim = track(await spawnTsx('simulator', 'dev/simulator/main.ts', {
     env: { SIMULATOR_PORT: String(simPort), SIMULATOR_BEARER_TOKEN: secrets.simBearer, SIMULATOR_API_KEY: secrets.simApiKey },
     ready: /simulator listening at/,
     logFile: path.join(dir, 'simulator.log'),

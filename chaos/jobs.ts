@@ -5,8 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { ApplicationFailure, CancelledFailure, type WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, WORKFLOW_TYPE, type JobResult, type JobStatus, type Phase } from '../src/contract';
-import { payloadSha256 } from '../src/simulator/payload';
-import type { JobInputJson } from '../src/workflows/input';
+import { payloadSha256 } from '../dev/simulator/payload';
+import type { JobInputJson } from '../src/job-input';
 import type { Cluster } from './cluster';
 
 export type Mode = 'callback' | 'poll' | 'hybrid';

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { readBody } from '../src/receivers/http';
+import { readBody } from '../dev/receivers/http';
 
 export interface JobNotifications {
   slackMessages: number;

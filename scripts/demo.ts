@@ -1,5 +1,5 @@
-// `npm run demo [-- --keep]`: see src/demo/run.ts.
-import { runDemo } from '../src/demo/run';
+// `npm run demo [-- --keep]`: see dev/demo/run.ts.
+import { runDemo } from '../dev/demo/run';
 
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== '--keep');

@@ -7,10 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startSearchAttributes, WORKFLOW_TYPE } from '../src/contract';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../src/profiles/loader';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
-import type { JobInputJson } from '../src/workflows/input';
+import type { JobInputJson } from '../src/job-input';
+import type { asyncJob } from '../src/workflows/async-job';
 import { runChain } from '../test/helpers/history';
 import { startStack, type Stack } from '../test/helpers/stack';
 
@@ -44,9 +46,22 @@ const scenarios: Record<string, JobInputJson> = {
   'poll-activity-url-expired': { profile: 'aso-export', params: { reportId: 'e', scenario: { durationMs: 60_000, statusUrlTtlSeconds: 2 } }, completion: { mode: 'poll', poll: { interval: '500ms', backoff: 1 } }, download: false },
   'hybrid-callback-cancels-poll': { profile: 'task-token', params: { waitTime: 30, output: { won: 'callback' }, scenario: { callback: 'early', callbackDelayMs: 800 } }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: 200, backoff: 1 } }, download: false },
   'poll-progress-error-code': { profile: 'lro-export', params: { dataset: 'e', scenario: { durationMs: 300, outcome: 'failed', errorMessage: 'too large', retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
-  // A profile with limits: its remote calls on a task queue of its own.
+  // Input read in a local activity, which also says where a limited profile's calls go (the
+  // `prepare-in-activity` patch); the remote job id upserted with the next phase.
   'limited-poll-download': { profile: 'lro-limited', params: { dataset: 'l', scenario: { durationMs: 300, retryAfterSeconds: 1 } }, completion: { mode: 'poll', poll: { interval: 200, backoff: 1 } } },
+  'prepared-callback-download-notify': {
+    profile: 'task-token',
+    params: { waitTime: 0.2, output: { rows: 1 } },
+    completion: { mode: 'callback', timeout: '1m' },
+    notify: [{ type: 'webhook', url: 'http://127.0.0.1:9/unreachable', secretEnv: 'HOOK_SECRET' }],
+  },
+  'prepared-invalid-input': { profile: 'aso-export', completion: { mode: 'poll', timeout: '' } } as unknown as JobInputJson,
+  'prepared-poll-activity': { profile: 'render-farm', title: 'Teapot', params: { scene: 'teapot', scenario: { completeAfterReads: 20, progressCallbacks: 0 } }, completion: { mode: 'poll', poll: { interval: 5, backoff: 1 } }, download: false },
+  'prepared-hybrid-callback-wins': { profile: 'task-token', params: { waitTime: 0.2 }, completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '30s' } } },
 };
+
+/** Started as the gateway starts jobs: indexed under profile and phase from the start (else as the CLI does). */
+const startedAsGateway = new Set(['prepared-callback-download-notify', 'prepared-hybrid-callback-wins']);
 
 /** Scenarios that need a hand from outside while they run. */
 const actions: Record<string, (handle: Awaited<ReturnType<Stack['start']>>) => Promise<void>> = {
@@ -74,7 +89,9 @@ async function main(): Promise<void> {
     const unknown = only.filter((name) => !(name in scenarios));
     if (unknown.length) throw new Error(`no such scenario: ${unknown.join(', ')} (known: ${Object.keys(scenarios).join(', ')})`);
     for (const [name, input] of Object.entries(scenarios).filter(([name]) => !only.length || only.includes(name))) {
-      const handle = await stack.start(input, `record-${name}`);
+      const handle = startedAsGateway.has(name)
+        ? await stack.client.workflow.start<typeof asyncJob>(WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId: `record-${name}`, args: [input], typedSearchAttributes: startSearchAttributes(typeof input.profile === 'string' ? input.profile : input.profile.name) })
+        : await stack.start(input, `record-${name}`);
       await actions[name]?.(handle);
       const outcome = await handle.result().then(() => 'completed', (err: Error) => `failed: ${err.message}`);
       const runs = await runChain(handle);

@@ -11,7 +11,7 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { bundlePollbackWorkflows } from '../src/worker';
 import { ensureChromium } from '../test/helpers/browser';
 import { ensureClusterPackages, ensureServerTools } from '../src/cluster/tools';
-import { ensureS3Server } from '../src/receivers/s3-server';
+import { ensureS3Server } from '../dev/receivers/s3-server';
 
 const root = path.resolve(__dirname, '..');
 

@@ -1,6 +1,8 @@
 // The public contract of Pollback on Temporal. Outside users (the CLI, other services, the
 // gateway) depend on these names, so they live in one place and never change casually.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { z } from 'zod';
+import type { callbackRefusedSignalSchema, callbackSignalSchema, pollProgressSchema } from './signal-payloads';
 
 export const DEFAULT_TASK_QUEUE = 'pollback';
 export const WORKFLOW_TYPE = 'asyncJob';
@@ -24,6 +26,16 @@ export const searchAttributeRegistrations: readonly string[] = Object.values(sea
 export const PHASES = ['starting', 'waiting-callback', 'polling', 'downloading', 'notifying', 'cancelling', 'succeeded', 'failed', 'cancelled'] as const;
 export type Phase = (typeof PHASES)[number];
 
+/**
+ * What a job is indexed under from the moment it starts: its API and the phase `starting`. A
+ * job started with them (by the gateway) needs no upsert of its own for them; one started
+ * without them (the CLI) sets them in its first workflow task.
+ */
+export const startSearchAttributes = (profile: string) => [
+  { key: searchAttributes.profile, value: profile },
+  { key: searchAttributes.phase, value: 'starting' satisfies Phase },
+];
+
 /** The remote job's state, normalised from whatever vocabulary the API uses. */
 export type RemoteState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -33,17 +45,13 @@ export type RemoteState = 'running' | 'succeeded' | 'failed' | 'cancelled';
  * claim of the token) lets the workflow ignore a callback meant for an earlier job that
  * reused the same workflow id. Senders with Temporal access may omit it.
  */
-export type CallbackSignal =
-  | { kind: 'success'; output?: unknown; resultUrl?: string; sha256?: string; runId?: string }
-  | { kind: 'failure'; error?: string; cause?: string; code?: string; runId?: string }
-  | { kind: 'cancelled'; error?: string; code?: string; runId?: string }
-  | { kind: 'heartbeat'; progress?: number; runId?: string };
+export type CallbackSignal = z.output<typeof callbackSignalSchema>;
 
 /** Payload of the `callbackRefused` signal: why a callback that authenticated was not accepted. */
-export interface CallbackRefusedSignal {
-  reason: string;
-  runId?: string;
-}
+export type CallbackRefusedSignal = z.output<typeof callbackRefusedSignalSchema>;
+
+/** Payload of the `pollProgress` signal the polling activity sends. */
+export type PollProgress = z.output<typeof pollProgressSchema>;
 
 /** The remote job's progress: a percentage (0–100). */
 export type Progress = number;

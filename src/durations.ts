@@ -1,7 +1,6 @@
 // Durations in input and profiles are human strings ("30s", "5m", "1h") or milliseconds.
-// Pure code: used by the workflow (sandbox-safe) and by activities.
-import ms from 'ms';
-import { z } from 'zod';
+// Pure code without dependencies: the workflow formats durations with it; the schema that reads
+// them is in duration-schema.ts, kept out of the workflow bundle.
 
 /** Units `ms` understands, longest first so the pattern reads them whole. */
 const UNITS = ['milliseconds', 'millisecond', 'msecs', 'msec', 'ms', 'seconds', 'second', 'secs', 'sec', 's', 'minutes', 'minute', 'mins', 'min', 'm', 'hours', 'hour', 'hrs', 'hr', 'h', 'days', 'day', 'd', 'weeks', 'week', 'w', 'years', 'year', 'yrs', 'yr', 'y'];
@@ -15,24 +14,6 @@ export const DURATION_PATTERN = `^(?:\\d+(?:\\.\\d+)?|\\.\\d+) *(?:${UNITS.map(a
 
 /** Longer than any job should wait; also keeps timers far from the engine's numeric limits. */
 export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3_600_000;
-
-const described = 'a positive duration such as "30s", "5m", "1.5h" or milliseconds';
-
-/**
- * Never throws, whatever it is given: `ms` itself throws on an empty string, and a throw out of
- * a schema would fail the workflow task (retried forever) or the gateway's request (a 500).
- */
-export const durationSchema = z
-  .union([z.number(), z.string().regex(new RegExp(DURATION_PATTERN), `expected ${described}`)])
-  .transform((value, ctx) => {
-    const millis = typeof value === 'number' ? value : ms(value as ms.StringValue);
-    if (typeof millis !== 'number' || !Number.isFinite(millis) || millis <= 0 || millis > MAX_DURATION_MS) {
-      ctx.addIssue({ code: 'custom', message: `expected ${described}, at most 100 years, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return Math.round(millis);
-  })
-  .meta({ description: `${described} (at most 100 years)` });
 
 /** "1m 30s" style, for messages and UI summaries. */
 export function formatDuration(millis: number): string {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod';
 
 /** A field path as people write it: `notify.0.url`; keys that are not plain names are quoted, `params["a b"]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -13,6 +13,6 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** Zod issues as one line per field path, e.g. `completion.mode: Invalid input: expected "callback" | …`. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: Pick<core.$ZodError, 'issues'>): string {
   return error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`).join('; ');
 }

@@ -3,7 +3,7 @@
 // job. Whether a callback really met a dead gateway is read from the simulator's counters.
 import type { FaultReport, RunContext } from '../family';
 import { inPhase, phaseOf, until, type Tracked } from '../jobs';
-import { MAX_ATTEMPTS } from '../../src/simulator/callbacks';
+import { MAX_ATTEMPTS } from '../../dev/simulator/callbacks';
 
 const FAMILY = 'gateway down';
 

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { payloadStream } from '../../src/simulator/payload';
-import type { JobInputJson } from '../../src/workflows/input';
+import { payloadStream } from '../../dev/simulator/payload';
+import type { JobInputJson } from '../../src/job-input';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

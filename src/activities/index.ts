@@ -6,6 +6,7 @@ import type { ActivityDeps } from './context';
 import { downloadResult, partialPath } from './download-result';
 import { notify, type NotifyArgs } from './notify';
 import { pollUntilDone } from './poll-until-done';
+import { prepareJob, type PreparedJob } from './prepare-job';
 import { readRemoteStatus } from './read-remote-status';
 import { startRemoteJob } from './start-remote-job';
 import type { CancelRemoteJobArgs, DownloadResultArgs, PollUntilDoneArgs, ReadRemoteStatusArgs, StartRemoteJobArgs } from './types';
@@ -20,8 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     downloadResult: (args: DownloadResultArgs) => downloadResult(deps, args),
     notify: (args: NotifyArgs) => notify(deps, args),
     cancelRemoteJob: (args: CancelRemoteJobArgs) => cancelRemoteJob(deps, args),
-    /** The task queue of a limited profile's remote calls; null: this worker's own queue. */
-    apiTaskQueue: (profile: string): Promise<string | null> => Promise.resolve(deps.apiTaskQueues?.get(profile) ?? null),
+    prepareJob: (raw: unknown): Promise<PreparedJob> => Promise.resolve(prepareJob(deps, raw)),
     /** A cancelled job leaves no half-written file behind. */
     discardPartialDownload: async (): Promise<void> => {
       const execution = Context.current().info.workflowExecution;

@@ -6,7 +6,7 @@ import { sendEmail } from '../notify/email';
 import { headline, messageText, webhookPayload, type JobSummary } from '../notify/message';
 import { postSlackMessage } from '../notify/slack';
 import { sendWebhook } from '../notify/webhook';
-import type { NotifyTarget } from '../workflows/input';
+import type { NotifyTarget } from '../job-input';
 import { inputEnvValue, type ActivityDeps } from './context';
 
 export interface NotifyArgs {

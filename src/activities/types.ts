@@ -2,7 +2,7 @@
 // cross into history: never secrets, tokens or payload bytes.
 import type { RemoteState } from '../contract';
 import type { Profile } from '../profiles/schema';
-import type { PollSettings } from '../workflows/input';
+import type { PollSettings } from '../job-input';
 
 /** A profile by name (resolved on the worker) or inline (validated by the workflow). */
 export type ProfileRef = string | Profile;

@@ -4,11 +4,11 @@
 // the server's. Pure: zod and the job input schema only.
 import { z } from 'zod';
 import type { JobResult, JobStatus } from '../contract';
-import { durationSchema } from '../durations';
-import { jobInputSchema } from '../workflows/input';
+import { durationSchema } from '../duration-schema';
+import { jobInputSchema } from '../job-input';
 
 export { jobInputSchema };
-export type { JobInputJson } from '../workflows/input';
+export type { JobInputJson } from '../job-input';
 export type { JobResult, JobStatus, Phase } from '../contract';
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // same text goes to every channel and is unit-tested.
 import type { JobFile } from '../contract';
 import { formatDuration } from '../durations';
-import type { NotifyTarget } from '../workflows/input';
+import type { NotifyTarget } from '../job-input';
 
 export type JobEvent = 'succeeded' | 'failed' | 'cancelled';
 

@@ -4,7 +4,7 @@
 // signature or a shared secret), what happened (a state extractor and the API's words for
 // each state, the same language as the `status` section), and what to answer. Pure (zod only).
 import { z } from 'zod';
-import { durationSchema } from '../durations';
+import { durationSchema } from '../duration-schema';
 import { extractorSchema } from './extractor-schema';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. ACME_WEBHOOK_SECRET');

@@ -1,25 +1,46 @@
 // Activity stubs with the retry policy each kind of work deserves. Every stub carries a
 // summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
-import { patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ProfileRef } from '../activities/types';
+import type * as JobInputModule from '../job-input';
+import type { JobInput } from '../job-input';
 
 /**
  * Where this job's calls to the remote API run: the task queue of its profile's limits, or this
  * worker's own queue. Module state is per workflow execution (the SDK gives every execution its
- * own module instances); it is set once per run by routeApiCalls, before any call is made.
+ * own module instances); it is set once per run by prepareJob, before any call is made.
  */
 let apiTaskQueue: string | undefined;
 
 /**
- * A profile with `limits` has a task queue of its own, served by every worker with the limits
- * applied (src/limits). Which one is the workers' knowledge (their profiles folder), asked once
- * per run and recorded in history. Histories from before limits existed replay without the ask.
+ * Jobs since this patch read their input in a local activity, which also says where the remote
+ * calls go (limits are the workers' knowledge, src/limits), and keep their history lean (see
+ * JobState). Jobs recorded before it parse their input in the workflow and call the API on their
+ * own queue.
  */
-export async function routeApiCalls(profile: ProfileRef): Promise<void> {
-  if (typeof profile !== 'string' || !patched('api-task-queues')) return;
-  const { apiTaskQueue: lookUp } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', summary: `task queue for ${profile}` });
-  apiTaskQueue = (await lookUp(profile)) ?? undefined;
+export const PREPARE_PATCH = 'prepare-in-activity';
+
+/**
+ * The job's input, validated: a non-retryable InvalidInput failure naming the field otherwise,
+ * in the first workflow task. Returns whether the job runs on the patched path.
+ */
+export async function prepareJob(raw: unknown): Promise<{ input: JobInput; patched: boolean }> {
+  if (!patched(PREPARE_PATCH)) {
+    // Only replays of old histories come here: the schema is loaded for them alone.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseJobInput } = require('../job-input') as typeof JobInputModule;
+    return { input: parseJobInput(raw), patched: false };
+  }
+  const { prepareJob: prepare } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', summary: 'read the job input' });
+  try {
+    const prepared = await prepare(raw);
+    apiTaskQueue = prepared.apiTaskQueue;
+    return { input: prepared.input, patched: true };
+  } catch (err) {
+    // The job fails with the input's own failure (InvalidInput, naming the field), as before.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) throw err.cause;
+    throw err;
+  }
 }
 
 const onApiQueue = (): Pick<ActivityOptions, 'taskQueue'> => (apiTaskQueue !== undefined ? { taskQueue: apiTaskQueue } : {});

@@ -6,18 +6,17 @@
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CallbackSignal, JobResult } from '../contract';
 import { describeIssues } from '../validation';
-import { routeApiCalls } from './activities';
+import { prepareJob } from './activities';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
-import { parseJobInput } from './input';
 import { JobState, type CarriedState } from './job-state';
-import { callbackRefusedSignal, callbackRefusedSignalSchema, callbackSignal, callbackSignalSchema, downloadProgressSignal, pollProgressSchema, pollProgressSignal, statusQuery } from './signals';
+import { callbackRefusedSignal, callbackSignal, downloadProgressSignal, pollProgressSignal, signalPayloads, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
 export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promise<JobResult> {
-  const input = parseJobInput(rawInput);
-  const job = new JobState(input, carried);
+  const { input, patched } = await prepareJob(rawInput);
+  const job = new JobState(input, carried, { leanHistory: patched });
   const firstRunId = workflowInfo().firstExecutionRunId;
   const expectsCallback = input.completion.mode !== 'poll';
   let heartbeats = 0;
@@ -28,7 +27,7 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
     return false;
   };
   setHandler(callbackSignal, (signal: CallbackSignal) => {
-    const parsed = callbackSignalSchema.safeParse(signal);
+    const parsed = signalPayloads().callbackSignalSchema.safeParse(signal);
     if (!parsed.success) {
       log.warn('ignored a malformed callback signal', { issues: describeIssues(parsed.error) });
       return;
@@ -55,13 +54,13 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
   // The gateway tells the job about a callback that authenticated but could not be read, so a
   // refused callback is never silent; the reason is all it carries (never the body or a secret).
   setHandler(callbackRefusedSignal, (signal) => {
-    const parsed = callbackRefusedSignalSchema.safeParse(signal);
+    const parsed = signalPayloads().callbackRefusedSignalSchema.safeParse(signal);
     if (!parsed.success || !forThisJob(parsed.data.runId) || job.outcome) return;
     log.warn('a callback was refused', { reason: parsed.data.reason });
     job.recordRefusedCallback(parsed.data.reason);
   });
   setHandler(pollProgressSignal, (progress) => {
-    const parsed = pollProgressSchema.safeParse(progress);
+    const parsed = signalPayloads().pollProgressSchema.safeParse(progress);
     if (parsed.success) job.recordPollProgress(parsed.data);
   });
   setHandler(downloadProgressSignal, (progress) => {
@@ -70,7 +69,6 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
   setHandler(statusQuery, () => job.status());
 
   try {
-    await routeApiCalls(input.profile);
     if (!carried) await startRemoteJob(job);
     await awaitOutcome(job, () => heartbeats);
     const failure = remoteFailure(job);

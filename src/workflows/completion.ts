@@ -10,7 +10,7 @@ import { formatDuration } from '../durations';
 import { ErrorType } from '../errors';
 import { apiCallsLimited, pollActivities, remoteActivities } from './activities';
 import type { JobState } from './job-state';
-import type { PollSettings } from './input';
+import type { PollSettings } from '../job-input';
 import { planNextPoll } from './schedule';
 
 /** Re-throws an activity's typed failure as the job's own, so the job fails with a meaningful type. */

@@ -1,11 +1,11 @@
 // Everything a running job knows about itself, and the one place that keeps what the Web UI
 // shows in step with it: the phase search attribute, the current details, the status query.
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RemoteJobRef } from '../activities/types';
-import { searchAttributes, type JobFile, type JobStatus, type NotificationReport, type Phase, type RemoteState } from '../contract';
+import { searchAttributes, type JobFile, type JobStatus, type NotificationReport, type Phase, type PollProgress, type RemoteState } from '../contract';
 import { formatDuration } from '../durations';
-import type { JobInput } from './input';
-import type { PollProgress } from './signals';
+import type { JobInput } from '../job-input';
 
 /** State carried across continue-as-new. */
 export interface CarriedState {
@@ -46,8 +46,17 @@ export class JobState {
   /** Frequent polling runs in one activity since then (epoch ms); unset on workflow timers. */
   pollingSince?: number;
   private details = '';
+  /** Search attributes held back to go out with the next phase change, as one upsert (lean history). */
+  private pendingAttributes: SearchAttributeUpdatePair[] = [];
+  private readonly leanHistory: boolean;
 
-  constructor(readonly input: JobInput, carried: CarriedState | undefined) {
+  /**
+   * `leanHistory` (jobs since the prepare-in-activity patch): the remote job id goes out with the
+   * next phase change, which always follows within the same workflow task, instead of as an
+   * upsert of its own. Every upsert is a history event and a visibility write.
+   */
+  constructor(readonly input: JobInput, carried: CarriedState | undefined, opts: { leanHistory: boolean }) {
+    this.leanHistory = opts.leanHistory;
     this.profileName = typeof input.profile === 'string' ? input.profile : input.profile.name;
     this.title = input.title ?? `${this.profileName} job ${workflowInfo().workflowId}`;
     this.summary = `${input.title ?? this.profileName} (${input.completion.mode})`;
@@ -61,7 +70,10 @@ export class JobState {
       runs: 1,
     };
     this.phase = carried ? this.waitingPhase() : 'starting';
-    if (!carried) upsertSearchAttributes([{ key: searchAttributes.profile, value: this.profileName }, { key: searchAttributes.phase, value: this.phase }]);
+    // The gateway sets both when it starts a job: a job started elsewhere (the CLI) sets them here.
+    const atStart = workflowInfo().typedSearchAttributes;
+    const setAtStart = atStart.get(searchAttributes.profile) === this.profileName && atStart.get(searchAttributes.phase) === this.phase;
+    if (!carried && !setAtStart) upsertSearchAttributes([{ key: searchAttributes.profile, value: this.profileName }, { key: searchAttributes.phase, value: this.phase }]);
   }
 
   waitingPhase(): Phase {
@@ -69,9 +81,11 @@ export class JobState {
   }
 
   setPhase(next: Phase, details?: string): void {
-    if (next !== this.phase) {
+    if (next !== this.phase || this.pendingAttributes.length) {
+      const changes: SearchAttributeUpdatePair[] = [...this.pendingAttributes, ...(next !== this.phase ? [{ key: searchAttributes.phase, value: next }] : [])];
+      this.pendingAttributes = [];
       this.phase = next;
-      upsertSearchAttributes([{ key: searchAttributes.phase, value: next }]);
+      upsertSearchAttributes(changes);
     }
     this.details = details ?? '';
     this.showDetails();
@@ -143,7 +157,8 @@ export class JobState {
 
   setRemoteJobId(id: string): void {
     this.carried.remote = { ...this.carried.remote, id };
-    upsertSearchAttributes([{ key: searchAttributes.remoteJobId, value: id }]);
+    if (this.leanHistory) this.pendingAttributes.push({ key: searchAttributes.remoteJobId, value: id });
+    else upsertSearchAttributes([{ key: searchAttributes.remoteJobId, value: id }]);
   }
 
   elapsed(): string {

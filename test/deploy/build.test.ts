@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../dev/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { TEST_KEYS } from '../helpers/temporal';

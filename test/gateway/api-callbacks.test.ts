@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, WORKFLOW_TYPE, type JobStatus } from '../../src/contract';
 import type { asyncJob } from '../../src/workflows/async-job';
-import type { JobInputJson } from '../../src/workflows/input';
+import type { JobInputJson } from '../../src/job-input';
 import { jobFailure } from '../helpers/failures';
 import { eventually, metricValue, request, scrape, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents, type HistoryEvent } from '../helpers/history';

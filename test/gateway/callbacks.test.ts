@@ -7,7 +7,7 @@ import { eventually, metricValue, scrape, startGatewayStack, type GatewayStack }
 import { count, EventType, historyEvents } from '../helpers/history';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import type { asyncJob } from '../../src/workflows/async-job';
-import type { JobInputJson } from '../../src/workflows/input';
+import type { JobInputJson } from '../../src/job-input';
 import { mintToken, parseKeyring } from '../../src/tokens/task-token';
 import { TEST_KEYS } from '../helpers/temporal';
 

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import type { ActivityDeps } from '../../src/activities';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
-import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../src/simulator';
+import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../dev/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';

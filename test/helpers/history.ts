@@ -27,3 +27,12 @@ export async function runChain(handle: WorkflowHandle): Promise<string[]> {
   }
   return chain;
 }
+
+/** The ids of the patches a run took (the SDK's `core_patch` markers), in order. */
+export function patchIds(events: readonly HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const id = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return id ? [(JSON.parse(Buffer.from(id).toString()) as { id: string }).id] : [];
+  });
+}

@@ -11,7 +11,7 @@ import { WORKFLOW_TYPE } from '../../src/contract';
 import { apiTaskQueueName } from '../../src/limits/queues';
 import { BUILTIN_PROFILES_DIR } from '../../src/profiles/loader';
 import type { Limits } from '../../src/profiles/schema';
-import type { StyleLoad } from '../../src/simulator';
+import type { StyleLoad } from '../../dev/simulator';
 import type { asyncJob } from '../../src/workflows/async-job';
 
 const root = path.resolve(__dirname, '../..');

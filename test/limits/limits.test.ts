@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../dev/simulator';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { testClient } from '../helpers/temporal';
 import { apiTaskQueueName, runLroJobs, startWorkerProcess, waitForPollers, writeLroProfile, type LimitsRun, type WorkerProcess } from '../helpers/limits';

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { EmailSettings } from '../../src/notify/email';
 import { messageIdFor } from '../../src/notify/email';
-import { SmtpReceiver } from '../../src/receivers/smtp';
-import type { JobInputJson } from '../../src/workflows/input';
+import { SmtpReceiver } from '../../dev/receivers/smtp';
+import type { JobInputJson } from '../../src/job-input';
 import { startStack, type Stack } from '../helpers/stack';
 
 const LOGIN = { user: 'pollback', password: 'smtp-password-for-tests-42' };

@@ -9,7 +9,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../dev/simulator';
 import { freePort } from '../../src/temporal/dev-server';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { TEST_KEYS } from '../helpers/temporal';

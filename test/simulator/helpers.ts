@@ -5,7 +5,7 @@ import { type AddressInfo } from 'node:net';
 import { type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { type Clock, type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator';
+import { type Clock, type Simulator, type SimulatorOptions, startSimulator } from '../../dev/simulator';
 
 export const ASO_AUTH = { authorization: 'Bearer sim-bearer-token', 'x-api-key': 'sim-api-key' };
 export const BEARER = { authorization: 'Bearer sim-bearer-token' };

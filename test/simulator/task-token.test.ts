@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_KEY, call, CallbackReceiver, download, field, type HttpResult, startSim, waitUntil } from './helpers';
-import { MAX_ATTEMPTS } from '../../src/simulator/callbacks';
+import { MAX_ATTEMPTS } from '../../dev/simulator/callbacks';
 import { eventually } from '../helpers/eventually';
 
 interface Start {

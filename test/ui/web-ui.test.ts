@@ -13,7 +13,7 @@ import { WORKFLOW_TYPE } from '../../src/contract';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import type { asyncJob } from '../../src/workflows/async-job';
-import type { JobInputJson } from '../../src/workflows/input';
+import type { JobInputJson } from '../../src/job-input';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { interpret, bodyWithoutToken } from '../../src/gateway/callbacks/interpret';
 import { clipReason } from '../../src/gateway/deliver-callback';
-import { callbackRefusedSignalSchema } from '../../src/workflows/signals';
+import { callbackRefusedSignalSchema } from '../../src/signal-payloads';
 import { checkSignature, signBody, signStripe } from '../../src/gateway/callbacks/signature';
 import { callbackSchema } from '../../src/profiles/callback-schema';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jobInputSchema } from '../../src/workflows/input';
+import { jobInputSchema } from '../../src/job-input';
 import { describeIssues } from '../../src/validation';
 
 function issues(input: unknown): string {

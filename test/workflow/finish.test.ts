@@ -9,8 +9,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { jobFailure } from '../helpers/failures';
-import { SlackReceiver } from '../../src/receivers/slack';
-import { newWebhookSecret, WebhookReceiver } from '../../src/receivers/webhook';
+import { SlackReceiver } from '../../dev/receivers/slack';
+import { newWebhookSecret, WebhookReceiver } from '../../dev/receivers/webhook';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { eventually } from '../helpers/eventually';
 import { jobFailure } from '../helpers/failures';
-import { count, EventType, historyEvents, type HistoryEvent } from '../helpers/history';
+import { count, EventType, historyEvents, patchIds, type HistoryEvent } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -41,7 +41,7 @@ test('poll mode: frequent polls run inside one heartbeating activity until compl
   assert.equal(scheduledActivities(events, pollActivity).length, 1);
   assert.equal(scheduledActivities(events, 'readRemoteStatus').length, 0);
   assert.equal(count(events, EventType.EVENT_TYPE_TIMER_STARTED), 0);
-  assert.equal(count(events, EventType.EVENT_TYPE_MARKER_RECORDED), 1, 'the patch marker of the new polling path');
+  assert.deepEqual(patchIds(events), ['prepare-in-activity', 'poll-in-activity'], 'the patches of a new job: input read in a local activity, polls in one activity');
   assert.equal((await simJob(result.remoteJobId)).counters.statusReads, result.polls);
 });
 
@@ -159,7 +159,7 @@ test('infrequent polling (an interval of a minute or more) stays on workflow tim
   });
   const events = await historyEvents(handle);
   assert.equal(scheduledActivities(events, pollActivity).length, 0);
-  assert.equal(count(events, EventType.EVENT_TYPE_MARKER_RECORDED), 0);
+  assert.deepEqual(patchIds(events), ['prepare-in-activity'], 'no polling-in-activity patch: the slow path is the timer loop');
   const status = await handle.query<JobStatus>(STATUS_QUERY);
   assert.equal(status.phase, 'polling');
   assert.ok(status.nextPollAt && Date.parse(status.nextPollAt) - Date.now() > 30_000);

@@ -25,7 +25,8 @@ test('a 429 storm does not retry in lockstep: each retry waits Retry-After plus 
   const delays = await Promise.all(handles.map(async (handle) => {
     for (let i = 0; i < 100; i++) {
       const { raw } = await handle.describe();
-      const pending = raw.pendingActivities?.find((a) => a.activityType?.name === 'readRemoteStatus' && a.lastFailure);
+      // Polls run in one activity (an interval under a minute), or each as an activity of its own.
+      const pending = raw.pendingActivities?.find((a) => ['pollUntilDone', 'readRemoteStatus'].includes(a.activityType?.name ?? '') && a.lastFailure);
       const delay = pending?.lastFailure?.applicationFailureInfo?.nextRetryDelay;
       if (delay) return Number(delay.seconds ?? 0) * 1000 + Math.round((delay.nanos ?? 0) / 1e6);
       await sleep(100);

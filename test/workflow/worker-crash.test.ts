@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { STATUS_QUERY, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../dev/simulator';
 import { EventType, historyEvents } from '../helpers/history';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { startTestWorker, testClient, type TestWorker } from '../helpers/temporal';

@@ -5,9 +5,9 @@
 // different request.
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WORKFLOW_TYPE, searchAttributes } from '../../contract';
+import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract';
 import { formatDuration } from '../../durations';
-import type { JobInput } from '../../workflows/input';
+import type { JobInput } from '../../job-input';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
 
@@ -80,7 +80,7 @@ export async function startJob(deps: StartDeps, rawInput: unknown, input: JobInp
         workflowId: jobId,
         args: [rawInput],
         memo: { [MEMO_KEY]: memo },
-        typedSearchAttributes: [{ key: searchAttributes.profile, value: profile }],
+        typedSearchAttributes: startSearchAttributes(profile),
         ...describeForUi(input, profile, idempotencyKey),
         ...(idempotencyKey !== undefined ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } : {}),
       }),

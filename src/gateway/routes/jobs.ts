@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { startedJobSchema } from '../../api/contract';
 import { PHASES, WORKFLOW_TYPE, searchAttributes } from '../../contract';
-import { jobInputSchema } from '../../workflows/input';
+import { jobInputSchema } from '../../job-input';
 import { describeJob, executionStatusOf, jobNotFound, jobSchema, jobStateOf, jobStates, jobSummarySchema, readJob, summaryOf, webUiLink, type JobLinks } from '../jobs/job-view';
 import { startJob } from '../jobs/start-job';
 import type { GatewayMetrics } from '../metrics';

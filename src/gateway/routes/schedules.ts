@@ -5,8 +5,8 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WORKFLOW_TYPE, searchAttributes } from '../../contract';
-import { durationSchema } from '../../durations';
+import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract';
+import { durationSchema } from '../../duration-schema';
 import type { JobLinks } from '../jobs/job-view';
 import { describeForUi } from '../jobs/start-job';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
@@ -109,7 +109,7 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRouteDeps> = (app, deps)
             workflowId: body.id,
             taskQueue: deps.taskQueue,
             args: [rawJob],
-            typedSearchAttributes: [{ key: searchAttributes.profile, value: profile }],
+            typedSearchAttributes: startSearchAttributes(profile),
             staticSummary: `${ui.staticSummary} — schedule ${body.id}`,
             staticDetails: ui.staticDetails.replace('Pollback job API', `schedule ${body.id} (Pollback job API)`),
           },

@@ -1,6 +1,6 @@
 // One demo job as the terminal sees it: its scenario, its id and links, and the last view the
 // job API gave of it.
-import type { JobView } from '../gateway/jobs/job-view';
+import type { JobView } from '../../src/gateway/jobs/job-view';
 import type { DemoScenario } from './scenarios';
 
 export interface TrackedJob {

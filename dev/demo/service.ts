@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 
-const MAIN = path.resolve(__dirname, '../main.ts');
+const MAIN = path.resolve(__dirname, '../../src/main.ts');
 
 export interface ServiceProcess {
   pid: number;

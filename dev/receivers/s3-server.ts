@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from '../temporal/dev-server';
+import { freePort } from '../../src/temporal/dev-server';
 
 const ENSURE = path.resolve(__dirname, '../../scripts/ensure-s3');
 

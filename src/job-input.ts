@@ -1,12 +1,12 @@
-// Workflow input, validated as the workflow's first step. Plain JSON so that
+// Job input, validated where it enters: the gateway, and the job's first step (a local activity). Plain JSON so that
 // `temporal workflow start --input '…'` works; each completion mode carries only the settings
 // that mean something for it, so an impossible combination cannot be written down.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { durationSchema } from '../durations';
-import { ErrorType } from '../errors';
-import { profileSchema } from '../profiles/schema';
-import { describeIssues } from '../validation';
+import { durationSchema } from './duration-schema';
+import { ErrorType } from './errors';
+import { profileSchema } from './profiles/schema';
+import { describeIssues } from './validation';
 
 const pollSchema = z.strictObject({
   interval: durationSchema.default(5_000),

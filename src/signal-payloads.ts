@@ -1,0 +1,28 @@
+// What the workflow's signals carry, as schemas: the workflow validates every signal with them,
+// since anyone with Temporal access can signal a job directly. The types in contract.ts are
+// derived from these, so each shape is written once. Written with zod/mini: the workflow builds
+// them anew in every execution that receives a signal, and mini's schemas cost a fraction of
+// classic zod's to build.
+import * as z from 'zod/mini';
+
+const text = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+const runId = z.optional(z.string().check(z.minLength(1), z.maxLength(100)));
+const percent = z.number().check(z.minimum(0), z.maximum(100));
+
+export const callbackSignalSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('success'), output: z.optional(z.unknown()), resultUrl: text(8192), sha256: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/))), runId }),
+  z.strictObject({ kind: z.literal('failure'), error: text(256), cause: text(32_768), code: text(256), runId }),
+  z.strictObject({ kind: z.literal('cancelled'), error: text(256), code: text(256), runId }),
+  z.strictObject({ kind: z.literal('heartbeat'), progress: z.optional(percent), runId }),
+]);
+
+export const callbackRefusedSignalSchema = z.strictObject({ reason: z.string().check(z.minLength(1), z.maxLength(500)), runId });
+
+/** Sent, sparingly, by the polling activity so the `status` query shows how polling goes. */
+export const pollProgressSchema = z.strictObject({
+  polls: z.number().check(z.int(), z.nonnegative()),
+  rawStatus: z.string().check(z.maxLength(256)),
+  state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  progress: z.optional(percent),
+  nextPollAt: z.number().check(z.int(), z.nonnegative()),
+});
