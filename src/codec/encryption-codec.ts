@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { PayloadKeyring } from './keys';
+import { PayloadKeyError, type PayloadKeyring } from './keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -53,7 +53,8 @@ export class EncryptionCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const keyId = this.keyring.activeKeyId;
     const key = this.keyring.keys.get(keyId);
-    if (!key) throw new PayloadDecryptionError(keyId, `the active payload key "${keyId}" is not in the keyring`);
+    // parsePayloadKeys guarantees it; a keyring built by hand might not.
+    if (!key) throw new PayloadKeyError(`the active payload key "${keyId}" is not in the keyring`, 'active');
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     // The key id is authenticated data: a payload relabelled with another key id fails to decrypt.
