@@ -6,6 +6,7 @@ import { DEFAULT_TASK_QUEUE } from './contract';
 import type { S3Settings } from './activities/download-to-s3';
 import type { EmailSettings } from './notify/email';
 import { parseKeyring, type Keyring } from './tokens/task-token';
+import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/keys';
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
 
@@ -60,6 +61,10 @@ const envSchema = z.object({
   POLLBACK_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** How many worker processes serve this deployment: each takes its share of every profile's `limits`. */
   POLLBACK_WORKER_PROCESSES: z.coerce.number().int().min(1).max(1000).default(1),
+  /** `id:base64key[,id:base64key…]` (32-byte AES keys): set, payloads are encrypted; all keys decrypt. */
+  POLLBACK_PAYLOAD_KEYS: z.string().min(1).optional(),
+  /** Key id that encrypts new payloads; default the first key. */
+  POLLBACK_PAYLOAD_KEY_ACTIVE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -78,6 +83,8 @@ export interface Config {
   workerProcesses: number;
   email?: EmailSettings;
   s3: S3Settings;
+  /** Payload encryption keys (POLLBACK_PAYLOAD_KEYS); unset, payloads are stored in clear. */
+  payloadKeys?: PayloadKeyring;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -89,6 +96,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     } catch (err) {
       throw new ConfigError(`POLLBACK_TOKEN_KEYS: ${(err as Error).message}`);
     }
+  }
+  let payloadKeys: PayloadKeyring | undefined;
+  if (e.POLLBACK_PAYLOAD_KEYS) {
+    try {
+      payloadKeys = parsePayloadKeys(e.POLLBACK_PAYLOAD_KEYS, e.POLLBACK_PAYLOAD_KEY_ACTIVE);
+    } catch (err) {
+      // The parser's messages name key ids and positions, never key material.
+      const variable = err instanceof PayloadKeyError && err.setting === 'active' ? 'POLLBACK_PAYLOAD_KEY_ACTIVE' : 'POLLBACK_PAYLOAD_KEYS';
+      throw new ConfigError(`${variable}: ${(err as Error).message}`);
+    }
+  } else if (e.POLLBACK_PAYLOAD_KEY_ACTIVE) {
+    throw new ConfigError('POLLBACK_PAYLOAD_KEY_ACTIVE: set without POLLBACK_PAYLOAD_KEYS (no keys to choose from)');
   }
   if (e.POLLBACK_SMTP_URL && !e.POLLBACK_EMAIL_FROM) throw new ConfigError('POLLBACK_EMAIL_FROM: required with POLLBACK_SMTP_URL (the sender of email notifications)');
   if (e.POLLBACK_SMTP_PASSWORD && !e.POLLBACK_SMTP_USER) throw new ConfigError('POLLBACK_SMTP_USER: required with POLLBACK_SMTP_PASSWORD');
@@ -116,12 +135,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(e.POLLBACK_PROFILES_DIR ? { profilesDir: e.POLLBACK_PROFILES_DIR } : {}),
     ...(e.POLLBACK_WORKFLOW_BUNDLE ? { workflowBundlePath: path.resolve(e.POLLBACK_WORKFLOW_BUNDLE) } : {}),
     ...(keyring ? { keyring } : {}),
+    ...(payloadKeys ? { payloadKeys } : {}),
     ...(e.POLLBACK_PUBLIC_URL ? { publicUrl: e.POLLBACK_PUBLIC_URL } : {}),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Gateway settings (src/gateway/main.ts). A separate loader, so the worker never needs them.
+
+/** The Web UI of `temporal server start-dev` (and of npm start's embedded server). */
+export const DEFAULT_CODEC_CORS_ORIGINS = 'http://localhost:8233,http://127.0.0.1:8233';
+
+/** `https://ui.example.com:8443` exactly as a browser sends it in Origin: no path, no trailing slash. */
+function parseOrigins(value: string): string[] {
+  return list(value).map((origin) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(`POLLBACK_CODEC_CORS_ORIGINS: "${origin}" is not an origin like http://localhost:8233 (scheme, host, port; no path)`);
+    }
+    return origin;
+  });
+}
 
 const gatewayEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -138,6 +177,8 @@ const gatewayEnvSchema = z.object({
   POLLBACK_BODY_LIMIT: z.coerce.number().int().min(1_024).default(256 * 1024),
   /** Longest a client may take to send a whole request, ms (slow-drip bodies are cut off with 408). */
   POLLBACK_REQUEST_TIMEOUT: z.coerce.number().int().min(1_000).default(30_000),
+  /** Origins (scheme://host:port) whose pages may call the codec endpoint: the Temporal Web UI's. */
+  POLLBACK_CODEC_CORS_ORIGINS: z.string().default(DEFAULT_CODEC_CORS_ORIGINS),
 });
 
 export interface GatewayConfig {
@@ -150,6 +191,8 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   bodyLimit: number;
   requestTimeoutMs: number;
+  /** Origins whose pages may call the codec endpoint (CORS). */
+  codecCorsOrigins: string[];
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
@@ -168,6 +211,7 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     rateLimitPerMinute: e.POLLBACK_RATE_LIMIT,
     bodyLimit: e.POLLBACK_BODY_LIMIT,
     requestTimeoutMs: e.POLLBACK_REQUEST_TIMEOUT,
+    codecCorsOrigins: parseOrigins(e.POLLBACK_CODEC_CORS_ORIGINS),
     ...(e.POLLBACK_WEBHOOK_SOURCES ? { webhookSourcesFile: e.POLLBACK_WEBHOOK_SOURCES } : {}),
   };
 }

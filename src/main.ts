@@ -29,13 +29,9 @@ const newKey = (): string => randomBytes(32).toString('base64url');
 
 async function embeddedTemporal(env: Env): Promise<DevServer> {
   const { dataDir, port, uiPort } = loadEmbeddedConfig(env);
+  // The payload keys are checked before anything starts: a bad one stops us here.
+  const { payloadKeys } = loadConfig(env);
   await mkdir(dataDir, { recursive: true });
-  const server = await startDevServer({ cli: await ensureTemporalCli(), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false });
-  env.TEMPORAL_ADDRESS = server.address;
-  env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
-  env.POLLBACK_TOKEN_KEYS ??= await secretFile(path.join(dataDir, 'dev-token-key'), () => `dev:${newKey()}`);
-  env.POLLBACK_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT ?? 8080}`;
-  logger().info({ temporalAddress: server.address, webUiUrl: server.uiUrl, dataDir }, `pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}, data in ${dataDir}`);
   if (env.POLLBACK_API_AUTH !== 'off' && !env.POLLBACK_API_TOKENS) {
     // Zero configuration on one machine, yet the job API is never open: a token generated once
     // and printed, as a notebook server prints its login token. A real cluster
@@ -45,6 +41,21 @@ async function embeddedTemporal(env: Env): Promise<DevServer> {
     // Said to the person at the terminal, not logged: a credential has no place in a log line.
     process.stdout.write(`pollback: job API token (generated once, kept in ${file}; set POLLBACK_API_TOKENS to choose your own):\n  ${env.POLLBACK_API_TOKENS}\n`);
   }
+  const uiOrigins = `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`;
+  // With payloads encrypted, the embedded Web UI decodes them through the gateway's codec
+  // endpoint. This UI has no login and sends no Authorization: the endpoint it is given carries
+  // the API token in its path (anyone who can open this UI could read the jobs anyway).
+  const apiToken = env.POLLBACK_API_AUTH === 'off' ? undefined : env.POLLBACK_API_TOKENS?.split(',')[0]?.trim();
+  const uiCodecEndpoint = payloadKeys ? `http://127.0.0.1:${env.PORT ?? 8080}/codec${apiToken ? `/${apiToken}` : ''}` : undefined;
+  const server = await startDevServer({
+    cli: await ensureTemporalCli(), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false, ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
+  });
+  env.TEMPORAL_ADDRESS = server.address;
+  env.POLLBACK_WEB_UI_URL ??= server.uiUrl;
+  env.POLLBACK_CODEC_CORS_ORIGINS ??= uiOrigins;
+  env.POLLBACK_TOKEN_KEYS ??= await secretFile(path.join(dataDir, 'dev-token-key'), () => `dev:${newKey()}`);
+  env.POLLBACK_PUBLIC_URL ??= `http://127.0.0.1:${env.PORT ?? 8080}`;
+  logger().info({ temporalAddress: server.address, webUiUrl: server.uiUrl, dataDir, webUiDecodes: uiCodecEndpoint !== undefined }, `pollback: embedded Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? ''}${uiCodecEndpoint ? ' (decoding payloads through the gateway\'s /codec)' : ''}, data in ${dataDir}`);
   return server;
 }
 

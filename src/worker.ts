@@ -2,9 +2,11 @@
 // remote calls of every profile with `limits` on that profile's own task queue, limits applied.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { jitteredRetries } from './activities/retry-jitter';
+import { pollbackDataConverter } from './codec/data-converter';
 import { loadConfig, type Config } from './config';
 import { describeQueue, limitedQueues, type LimitedQueue } from './limits/queues';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from './profiles/loader';
@@ -18,6 +20,8 @@ export interface PollbackWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** From pollbackDataConverter (payload encryption); the SDK's default when absent. */
+  dataConverter?: DataConverter;
   /** Pre-bundled workflow code (tests bundle once per run); otherwise bundled at start. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
@@ -53,6 +57,7 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     interceptors: {
@@ -71,12 +76,14 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
 }
 
 /** Activities only, on a limited profile's task queue, with this worker's share of the limits. */
-export async function createApiWorker(opts: { connection: NativeConnection; namespace: string; queue: LimitedQueue; deps: ActivityDeps }): Promise<Worker> {
+export async function createApiWorker(opts: { connection: NativeConnection; namespace: string; queue: LimitedQueue; deps: ActivityDeps; dataConverter?: DataConverter }): Promise<Worker> {
   const { queue } = opts;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: queue.taskQueue,
+    // Its activities take job params and return outputs: encrypted like the main worker's.
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities: createActivities(opts.deps),
     interceptors: { activity: [jitteredRetries, ...tracingActivityInterceptors()], client: { workflow: tracingClientInterceptors() } },
     maxHeartbeatThrottleInterval: '2s',
@@ -143,12 +150,15 @@ export async function startWorkerService(config: Config, env: Readonly<Record<st
   const built = prebuiltBundle(tracingOn());
   const prebuilt = config.workflowBundlePath ?? (existsSync(built) ? built : undefined);
   const bundle = prebuilt ? { workflowBundlePath: prebuilt } : {};
-  const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, ...bundle });
-  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace, queue, deps })));
+  const dataConverter = pollbackDataConverter(config.payloadKeys);
+  const worker = await createPollbackWorker({ connection, namespace, taskQueue: config.taskQueue, deps, dataConverter, ...bundle });
+  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace, queue, deps, dataConverter })));
   const workflows = prebuilt ? `bundle ${path.relative(process.cwd(), prebuilt)}` : 'bundled at start';
   const profiles = [...deps.profiles.keys()];
+  // The active key's id only: key material never reaches a log.
+  const encryption = config.payloadKeys ? `payloads encrypted (active key "${config.payloadKeys.activeKeyId}")` : 'payloads in clear';
   // The message says it all for a person reading the output; the fields are for machines.
-  logger().info({ taskQueue: config.taskQueue, namespace, workflows, profiles }, `pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", workflows ${workflows}, profiles: ${profiles.join(', ')}`);
+  logger().info({ taskQueue: config.taskQueue, namespace, workflows, profiles, encryption }, `pollback worker: task queue "${config.taskQueue}", namespace "${namespace}", workflows ${workflows}, ${encryption}, profiles: ${profiles.join(', ')}`);
   for (const queue of apiQueues) logger().info({ taskQueue: queue.taskQueue, profile: queue.profile }, `pollback worker: limits: ${describeQueue(queue, config.workerProcesses)}`);
   const all = [worker, ...apiWorkers];
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker: in-flight tasks finish.

@@ -2,6 +2,7 @@
 // the OpenAPI document generated from them. Every refusal is problem+json (RFC 9457).
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
@@ -20,6 +21,7 @@ import { HttpProblem, ProblemType, sendProblem } from './problem';
 import { gatewayLogging, jobIdsInRequestLogs, type GatewayLogger } from './request-log';
 import { requestTracing } from './request-trace';
 import { callbackRoutes } from './routes/callbacks';
+import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { jobResultRoutes } from './routes/job-result';
 import { jobRoutes } from './routes/jobs';
@@ -63,6 +65,11 @@ export interface GatewayDeps {
   registry?: Registry;
   /** Fastify's logger options (tests), or the process's structured logger (the service). */
   logger?: GatewayLogger;
+  /**
+   * Payload encryption on: the codec endpoint (/codec/decode, /codec/encode) for the Web UI and
+   * CLI, with the client's own codec. Off (unset): those paths answer 404.
+   */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -136,6 +143,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     await jobApi.register(scheduleRoutes, { ...temporal, ...links, taskQueue, secured });
     await jobApi.register(jobResultRoutes, { ...temporal, secured, ...(deps.resultRoot !== undefined ? { resultRoot: deps.resultRoot } : {}), ...(deps.s3 ? { s3: deps.s3 } : {}) });
   });
+  if (deps.codec) await app.register(codecRoutes, { ...deps.codec, auth, secured });
   await app.register(healthRoutes, { ...temporal, namespace, registry });
   return app;
 }

@@ -10,18 +10,27 @@ export type ApiAuth = { tokens: readonly string[] } | 'off';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
+/** Whether `token` is one of the API tokens; constant time, every token checked. */
+export function tokenChecker(auth: { tokens: readonly string[] }): (token: string) => boolean {
+  const expected = auth.tokens.map(digest);
+  return (token) => {
+    const given = digest(token);
+    let ok = false;
+    for (const candidate of expected) ok = timingSafeEqual(given, candidate) || ok;
+    return ok;
+  };
+}
+
+export const unauthorized = (detail: string): HttpProblem =>
+  new HttpProblem(401, ProblemType.Unauthorized, 'a valid bearer token is required', detail, { 'www-authenticate': 'Bearer realm="pollback"' });
+
 export function bearerAuth(auth: ApiAuth): (request: FastifyRequest) => Promise<void> {
   if (auth === 'off') return () => Promise.resolve();
-  const expected = auth.tokens.map(digest);
-  const refuse = (detail: string): HttpProblem =>
-    new HttpProblem(401, ProblemType.Unauthorized, 'a valid bearer token is required', detail, { 'www-authenticate': 'Bearer realm="pollback"' });
+  const accepted = tokenChecker(auth);
   return (request) => {
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) return Promise.reject(refuse('send Authorization: Bearer <token>'));
-    const given = digest(match[1]);
-    let ok = false;
-    for (const candidate of expected) ok = timingSafeEqual(given, candidate) || ok;
-    return ok ? Promise.resolve() : Promise.reject(refuse('the bearer token is not accepted'));
+    if (!match?.[1]) return Promise.reject(unauthorized('send Authorization: Bearer <token>'));
+    return accepted(match[1]) ? Promise.resolve() : Promise.reject(unauthorized('the bearer token is not accepted'));
   };
 }

@@ -9,6 +9,7 @@ import { problemSchema } from './problem';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request cannot be read or does not match the schema; `detail` names the part and the field',
   401: 'Missing or invalid credentials (bearer token, task token or signature)',
+  403: 'The request comes from a page whose origin is not allowed (POLLBACK_CODEC_CORS_ORIGINS)',
   404: 'No such job, task or source',
   409: 'The result is not ready or not available',
   410: 'The task token has expired',

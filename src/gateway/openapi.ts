@@ -41,6 +41,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: OpenApiOptions
         { name: 'callbacks', description: 'Where remote systems report back; authenticated by the task token or webhook signature alone' },
         { name: 'jobs', description: 'Start, read, list and cancel jobs; stream their results' },
         { name: 'operations', description: 'Probes and metrics' },
+        { name: 'codec', description: 'Payload encryption: the codec endpoint the Temporal Web UI and CLI call to read encrypted payloads (only when POLLBACK_PAYLOAD_KEYS is set)' },
       ],
       ...(opts.bearerAuth ? { components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } } } : {}),
     },

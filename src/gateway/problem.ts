@@ -44,6 +44,11 @@ export const ProblemType = {
   // schedules
   ScheduleNotFound: 'ScheduleNotFound',
   ScheduleExists: 'ScheduleExists',
+  // payload encryption
+  /** A page of another origin than POLLBACK_CODEC_CORS_ORIGINS called the codec endpoint. */
+  OriginNotAllowed: 'OriginNotAllowed',
+  /** A stored payload cannot be decrypted (its key id is not configured, or it does not authenticate). */
+  PayloadUndecryptable: 'PayloadUndecryptable',
 } as const;
 export type ProblemType = (typeof ProblemType)[keyof typeof ProblemType];
 

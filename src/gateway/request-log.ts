@@ -7,9 +7,11 @@ const TOKEN_IN_PATH = /^(\/v1\/callbacks\/)[^/?#]+/;
 // A profile's callback endpoint may carry the token in its path or in its query.
 const PROFILE_TOKEN_IN_PATH = /^(\/v1\/profiles\/[^/?#]+\/callback\/)[^/?#]+/;
 const PROFILE_QUERY = /^(\/v1\/profiles\/[^/?#]+\/callback[^?#]*)\?[^#]*/;
+// The Web UI's codec endpoint may carry an API token in its path (/codec/<token>/decode).
+const CODEC_TOKEN_IN_PATH = /^(\/codec\/)(?!(?:decode|encode)(?:[/?#]|$))[^/?#]+/;
 
 export function redactUrl(url: string): string {
-  return url.replace(TOKEN_IN_PATH, '$1[redacted]').replace(PROFILE_TOKEN_IN_PATH, '$1[redacted]').replace(PROFILE_QUERY, '$1?[redacted]');
+  return url.replace(TOKEN_IN_PATH, '$1[redacted]').replace(PROFILE_TOKEN_IN_PATH, '$1[redacted]').replace(PROFILE_QUERY, '$1?[redacted]').replace(CODEC_TOKEN_IN_PATH, '$1[redacted]');
 }
 
 function redactedRequest(request: FastifyRequest): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { ConfigError, type Config, type GatewayConfig } from '../config';
 import { connectConfig } from '../temporal/connection';
 import { logger } from '../telemetry/logger';
 import { tracingClientInterceptors } from '../telemetry/tracing';
+import { payloadCodecFor, pollbackDataConverter } from '../codec/data-converter';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
 import { callbackSecretEnvs } from '../profiles/callback-schema';
 import { buildGateway } from './app';
@@ -27,7 +28,9 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
   // Lazy: the gateway starts even while Temporal is down (/readyz says so, callbacks get 503 + Retry-After).
   const { connectionOptions, namespace } = connectConfig(env);
   const connection = Connection.lazy(connectionOptions);
-  const client = new Client({ connection, namespace, interceptors: { workflow: tracingClientInterceptors() } });
+  // Job input, callback outputs and schedule args go through this client: encrypted as the worker's.
+  const client = new Client({ connection, namespace, dataConverter: pollbackDataConverter(config.payloadKeys), interceptors: { workflow: tracingClientInterceptors() } });
+  const payloadCodec = payloadCodecFor(config.payloadKeys);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pollback_gateway_' });
 
@@ -46,6 +49,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     rateLimit: { max: gateway.rateLimitPerMinute },
     bodyLimit: gateway.bodyLimit,
     requestTimeoutMs: gateway.requestTimeoutMs,
+    ...(payloadCodec ? { codec: { codec: payloadCodec, corsOrigins: gateway.codecCorsOrigins } } : {}),
     registry,
     logger: logger(),
   });
@@ -55,7 +59,7 @@ export async function startGatewayService(config: Config, gateway: GatewayConfig
     const missing = callbackSecretEnvs(profile.callback).filter((name) => !env[name]);
     if (missing.length) app.log.warn({ profile: profile.name, missing }, 'callbacks of this profile will be answered 500 CallbackNotConfigured until these variables are set on the gateway');
   }
-  app.log.info({ taskQueue: config.taskQueue, namespace, webhookSources: [...webhookSources.keys()], profiles: [...profiles.keys()] }, 'pollback gateway ready');
+  app.log.info({ taskQueue: config.taskQueue, namespace, payloadKey: config.payloadKeys?.activeKeyId ?? 'off', webhookSources: [...webhookSources.keys()], profiles: [...profiles.keys()] }, 'pollback gateway ready');
   return {
     app,
     url,

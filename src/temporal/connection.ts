@@ -2,6 +2,7 @@
 // TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS files, TEMPORAL_PROFILE / config file), so a local
 // dev server, a self-hosted cluster and Temporal Cloud all work unchanged.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { tracingClientInterceptors } from '../telemetry/tracing';
@@ -12,10 +13,11 @@ export function connectConfig(env: Readonly<Record<string, string | undefined>> 
   return { connectionOptions: config.connectionOptions, namespace: config.namespace ?? 'default' };
 }
 
-export async function connectClient(env?: Readonly<Record<string, string | undefined>>): Promise<Client> {
+/** A client; `dataConverter` from pollbackDataConverter when payloads are encrypted. */
+export async function connectClient(env?: Readonly<Record<string, string | undefined>>, dataConverter?: DataConverter): Promise<Client> {
   const { connectionOptions, namespace } = connectConfig(env);
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace, interceptors: { workflow: tracingClientInterceptors() } });
+  return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}), interceptors: { workflow: tracingClientInterceptors() } });
 }
 
 export async function connectWorker(env?: Readonly<Record<string, string | undefined>>): Promise<{ connection: NativeConnection; namespace: string }> {

@@ -14,6 +14,8 @@ export interface DevServerOptions {
   uiPort?: number;
   headless?: boolean;
   namespace?: string;
+  /** The Web UI's codec endpoint (`--ui-codec-endpoint`): the UI decodes payloads through it. */
+  uiCodecEndpoint?: string;
   /** Extra arguments, e.g. dynamic config values. */
   extraArgs?: readonly string[];
   log?: (line: string) => void;
@@ -82,6 +84,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     const uiPort = opts.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);

@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { API_TOKEN, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
+import { parsePayloadKeys } from '../../src/codec/keys';
+import { newPayloadKey, startEncryptedStack } from '../helpers/encryption';
+import { API_TOKEN, type GatewayStack } from '../helpers/gateway-stack';
 
 const RUNS = Number(process.env.POLLBACK_FUZZ_RUNS ?? 120);
 const SEED = Number(process.env.POLLBACK_FUZZ_SEED ?? 13);
@@ -30,7 +32,8 @@ let stack: GatewayStack;
 let operations: Operation[] = [];
 
 before(async () => {
-  stack = await startGatewayStack();
+  // Payload encryption on, so the codec endpoint's operations are in the document and fuzzed too.
+  stack = await startEncryptedStack(parsePayloadKeys(`f1:${newPayloadKey()}`));
   const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
   operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));
 });

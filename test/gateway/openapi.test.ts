@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway } from '../../src/gateway/app';
+import { EncryptionCodec } from '../../src/codec/encryption-codec';
+import { parsePayloadKeys } from '../../src/codec/keys';
 import { testKeyring } from '../helpers/temporal';
 
 let app: FastifyInstance;
@@ -71,6 +73,25 @@ test('/openapi.json validates as OpenAPI 3.1 and lists every route with a summar
   assert.ok(doc.paths['/v1/jobs']?.post?.requestBody, 'the job input schema is documented');
   assert.deepEqual(doc.paths['/v1/jobs']?.post?.security, [{ bearerAuth: [] }]);
   assert.equal(doc.paths['/v1/tasks/success']?.post?.security, undefined, 'callbacks need no bearer token');
+});
+
+test('with payload encryption on, the codec endpoint is documented too (and valid); off, it is absent', async () => {
+  const codec = new EncryptionCodec(parsePayloadKeys(`k1:${Buffer.alloc(32, 7).toString('base64')}`));
+  const withCodec = await buildGateway({ client, keyring: testKeyring, apiAuth: { tokens: ['openapi-test-token-0123'] }, codec: { codec, corsOrigins: ['http://localhost:8233'] } });
+  try {
+    const doc = (await withCodec.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, Operation>> }>();
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(doc);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+    const codecOps = Object.entries(doc.paths).filter(([p]) => p.startsWith('/codec')).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
+    assert.deepEqual(codecOps, ['options /codec/decode', 'options /codec/encode', 'options /codec/{token}/decode', 'options /codec/{token}/encode', 'post /codec/decode', 'post /codec/encode', 'post /codec/{token}/decode', 'post /codec/{token}/encode']);
+    assert.deepEqual(doc.paths['/codec/decode']?.post?.security, [{ bearerAuth: [] }]);
+    assert.ok(doc.paths['/codec/decode']?.post?.responses?.['422'], 'an undecryptable payload is documented');
+  } finally {
+    await withCodec.close();
+  }
+  const off = (await app.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [] } })).statusCode;
+  assert.equal(off, 404, 'encryption off: no codec endpoint');
 });
 
 test('/docs serves the interactive documentation page', async () => {

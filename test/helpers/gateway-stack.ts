@@ -16,7 +16,7 @@ import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';
 import { watchConformance, type OpenApiConformance } from './openapi-conformance';
 import { SIM_CREDENTIALS } from './stack';
-import { startTestWorker, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
+import { startTestWorker, testKeyring, type TemporalTarget, type TestWorker, type TestWorkerOptions } from './temporal';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef';
 
@@ -69,9 +69,13 @@ export async function request(baseUrl: string, method: string, urlPath: string, 
   return { status: res.status, headers: res.headers, body: json && text ? (JSON.parse(text) as Record<string, unknown>) : { text } };
 }
 
-export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, workerDeps: Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string> } = {}): Promise<GatewayStack> {
+/** The worker's settings, and the stack's: a port chosen ahead (a Web UI pointed at it first). */
+export type StackOptions = Partial<Omit<ActivityDeps, 'env'>> & Pick<TestWorkerOptions, 'dataConverter' | 'taskQueue'> & { env?: Record<string, string>; port?: number };
+
+export async function startGatewayStack(overrides: GatewayOverrides = {}, temporal?: TemporalTarget, options: StackOptions = {}): Promise<GatewayStack> {
+  const { port: chosenPort, ...workerDeps } = options;
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const downloadDir = await mkdtemp(path.join(os.tmpdir(), 'pollback-gateway-downloads-'));
   const worker = await startTestWorker({

@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
@@ -40,9 +41,9 @@ function address(): string {
   return value;
 }
 
-/** A client as the service makes one: traced when the test file started tracing. */
-export async function testClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: address() }), interceptors: { workflow: tracingClientInterceptors() } });
+/** A client as the service makes one: traced when the test file started tracing; with `dataConverter` (pollbackDataConverter), it encrypts like the product. */
+export async function testClient(dataConverter?: DataConverter): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: address() }), ...(dataConverter ? { dataConverter } : {}), interceptors: { workflow: tracingClientInterceptors() } });
 }
 
 export interface TestWorker {
@@ -59,7 +60,14 @@ export interface TemporalTarget {
   client: Client;
 }
 
-export async function startTestWorker(overrides: Partial<ActivityDeps> & { temporal?: TemporalTarget; taskQueue?: string } = {}): Promise<TestWorker> {
+export interface TestWorkerOptions {
+  temporal?: TemporalTarget;
+  taskQueue?: string;
+  /** Payload encryption (pollbackDataConverter): the worker and the client both use it. */
+  dataConverter?: DataConverter;
+}
+
+export async function startTestWorker(overrides: Partial<ActivityDeps> & TestWorkerOptions = {}): Promise<TestWorker> {
   const taskQueue = overrides.taskQueue ?? `test-${randomUUID()}`;
   const deps: ActivityDeps = {
     profiles: overrides.profiles ?? (await loadProfiles([BUILTIN_PROFILES_DIR])),
@@ -81,10 +89,11 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & { tempo
   const connection = overrides.temporal?.connection ?? (await NativeConnection.connect({ address: address() }));
   // The harness's pre-built bundles, as the build makes them: the traced one for a test that traces.
   const bundle = tracingOn() ? process.env.POLLBACK_TEST_TRACED_BUNDLE : process.env.POLLBACK_WORKFLOW_BUNDLE;
-  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...(bundle ? { workflowBundlePath: bundle } : {}) });
-  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps })));
+  const converter = overrides.dataConverter ? { dataConverter: overrides.dataConverter } : {};
+  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...converter, ...(bundle ? { workflowBundlePath: bundle } : {}) });
+  const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps, ...converter })));
   const running = runWorkers([worker, ...apiWorkers]);
-  const client = overrides.temporal?.client ?? (await testClient());
+  const client = overrides.temporal?.client ?? (await testClient(overrides.dataConverter));
   return {
     client,
     taskQueue,

@@ -3,7 +3,7 @@
 // SIGTERM drains and exits cleanly, leaving no dev server behind.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -150,4 +150,49 @@ test('npm start against a configured Temporal without POLLBACK_API_TOKENS still 
   const running = start({ ...env, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS, POLLBACK_PUBLIC_URL: 'http://127.0.0.1:1' });
   assert.equal(await running.exit, 1);
   assert.match(running.output(), /POLLBACK_API_TOKENS: required unless POLLBACK_API_AUTH=off/);
+});
+
+test('npm start with POLLBACK_PAYLOAD_KEYS: the embedded Web UI is pointed at the gateway\'s codec endpoint, which decodes for the UI\'s origin', async () => {
+  const port = await freePort();
+  const uiPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const uiUrl = `http://127.0.0.1:${uiPort}`;
+  const key = randomBytes(32).toString('base64');
+  const env: Record<string, string> = {
+    ...(await baseEnv(port)),
+    POLLBACK_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'pollback-start-codec-')),
+    POLLBACK_DEV_SERVER_PORT: String(await freePort()),
+    POLLBACK_DEV_UI_PORT: String(uiPort),
+    POLLBACK_API_TOKENS: 'start-codec-token-0123456789',
+    POLLBACK_PAYLOAD_KEYS: `dev1:${key}`,
+  };
+  delete env.POLLBACK_API_AUTH;
+  const running = start(env);
+  await waitReady(url, running);
+  try {
+    // The UI's own settings name the codec endpoint: the gateway, the API token in its path (this UI sends none).
+    const settings = (await (await fetch(`${uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    assert.equal(settings.Codec?.Endpoint, `${url}/codec/start-codec-token-0123456789`);
+    const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
+    const call = (op: string, payloads: unknown[]) =>
+      fetch(`${settings.Codec?.Endpoint ?? ''}/${op}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: uiUrl }, body: JSON.stringify({ payloads }) });
+    const encoded = await call('encode', [payload]);
+    assert.equal(encoded.status, 200);
+    assert.equal(encoded.headers.get('access-control-allow-origin'), uiUrl);
+    const decoded = await call('decode', ((await encoded.json()) as { payloads: unknown[] }).payloads);
+    assert.deepEqual(await decoded.json(), { payloads: [payload] });
+    assert.match(running.output(), /decoding payloads through the gateway's \/codec/);
+    assert.ok(!running.output().includes(key), 'the key is never printed');
+  } finally {
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exit, 0, running.output());
+  }
+});
+
+test('a bad payload key stops start-up naming the variable, without printing the key', async () => {
+  const short = randomBytes(16).toString('base64');
+  const running = start({ ...(await baseEnv(await freePort())), TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS, POLLBACK_PUBLIC_URL: 'http://127.0.0.1:1', POLLBACK_PAYLOAD_KEYS: `k1:${short}` });
+  assert.equal(await running.exit, 1);
+  assert.match(running.output(), /POLLBACK_PAYLOAD_KEYS: key "k1": 16 bytes, AES-256 needs exactly 32/);
+  assert.ok(!running.output().includes(short));
 });

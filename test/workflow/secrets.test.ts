@@ -12,7 +12,13 @@ import { mintToken } from '../../src/tokens/task-token';
 import { jobFailure } from '../helpers/failures';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';
 import { SIM_CREDENTIALS, startStack, type Stack } from '../helpers/stack';
-import { TEST_KEYS, testKeyring, workerLogs } from '../helpers/temporal';
+import { startTestWorker, TEST_KEYS, testClient, testKeyring, workerLogs } from '../helpers/temporal';
+import { WORKFLOW_TYPE } from '../../src/contract';
+import { pollbackDataConverter } from '../../src/codec/data-converter';
+import { parsePayloadKeys } from '../../src/codec/keys';
+import { newPayloadKey } from '../helpers/encryption';
+import { EventType, historyEvents } from '../helpers/history';
+import { eventually } from '../helpers/eventually';
 
 let stack: Stack;
 let receiver: OtlpReceiver;
@@ -93,4 +99,29 @@ test('job input cannot name environment variables the operator did not allow (e.
   const failure = await jobFailure(handle);
   assert.equal(failure.type, 'InvalidInput');
   assert.match(failure.message, /POLLBACK_TOKEN_KEYS, which is not in POLLBACK_INPUT_ENV/);
+});
+
+test('payload encryption keys never reach history or logs, not even when a payload cannot be decrypted', async () => {
+  const [k1, k9] = [newPayloadKey(), newPayloadKey()];
+  const converter = pollbackDataConverter(parsePayloadKeys(`k1:${k1}`));
+  const encrypted = await startTestWorker({ env: stack.deps.env, dataConverter: converter });
+  const stranger = await testClient(pollbackDataConverter(parsePayloadKeys(`k9:${k9}`)));
+  try {
+    const input = { profile: 'aso-export', params: { reportId: 's2', scenario: { durationMs: 100 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } };
+    const ok = await encrypted.client.workflow.start(WORKFLOW_TYPE, { taskQueue: encrypted.taskQueue, workflowId: `secrets-encrypted-${Date.now()}`, args: [input] });
+    await ok.result();
+    // A payload under a key the worker lacks: the failure and the worker's error log name the key id only.
+    const unreadable = await stranger.workflow.start(WORKFLOW_TYPE, { taskQueue: encrypted.taskQueue, workflowId: `secrets-unreadable-${Date.now()}`, args: [input] });
+    await eventually('the workflow task to fail', async () => ((await historyEvents(unreadable)).some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) ? true : undefined));
+    await unreadable.terminate('test done');
+    for (const handle of [ok, unreadable]) {
+      const history = historyToJSON(await encrypted.client.workflow.getHandle(handle.workflowId).fetchHistory());
+      for (const key of [k1, k9]) assert.ok(!history.includes(key), `history of ${handle.workflowId} contains payload key material`);
+    }
+    const logs = workerLogs.join('\n');
+    for (const key of [k1, k9]) assert.ok(!logs.includes(key), 'worker logs contain payload key material');
+  } finally {
+    await stranger.connection.close();
+    await encrypted.stop();
+  }
 });
