@@ -193,6 +193,8 @@ test('a bad payload key stops start-up naming the variable, without printing the
   const short = randomBytes(16).toString('base64');
   const running = start({ ...(await baseEnv(await freePort())), TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS, POLLBACK_PUBLIC_URL: 'http://127.0.0.1:1', POLLBACK_PAYLOAD_KEYS: `k1:${short}` });
   assert.equal(await running.exit, 1);
-  assert.match(running.output(), /POLLBACK_PAYLOAD_KEYS: key "k1": 16 bytes, AES-256 needs exactly 32/);
+  // The refusal is the last log line, a fatal one, its message naming the variable and the key's id.
+  const fatal = running.output().trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string }).find((line) => line.level === 'fatal');
+  assert.match(fatal?.msg ?? '', /POLLBACK_PAYLOAD_KEYS: key "k1": 16 bytes, AES-256 needs exactly 32/);
   assert.ok(!running.output().includes(short));
 });
