@@ -74,7 +74,8 @@ async function main(): Promise<void> {
 
   const startedAt = Date.now();
   try {
-    cluster = await startTemporalCluster({ dir, frontendPort, uiPort, log: say });
+    // With payload encryption (POLLBACK_PAYLOAD_KEYS), UI_CODEC_ENDPOINT lets the Web UI decode, as in the compose stack.
+    cluster = await startTemporalCluster({ dir, frontendPort, uiPort, ...(process.env.UI_CODEC_ENDPOINT ? { uiCodecEndpoint: process.env.UI_CODEC_ENDPOINT } : {}), log: say });
     // The operator's settings reach every worker and gateway; keys and tokens are made up when unset.
     if (workers) fleet = await startPollbackFleet({ temporal: cluster, dir, workers, gateways, port: gatewayPort, inheritEnv: true, tokenKeys: process.env.POLLBACK_TOKEN_KEYS, apiToken: process.env.POLLBACK_API_TOKENS, rateLimit: process.env.POLLBACK_RATE_LIMIT, log: say });
   } catch (err) {

@@ -34,6 +34,8 @@ export interface TemporalClusterOptions {
   frontendPort?: number;
   /** The Web UI's port; a free one when unset; `false`: no UI. */
   uiPort?: number | false;
+  /** The Web UI decodes payloads through this codec endpoint (the gateway's /codec/<token>, with payload encryption on). */
+  uiCodecEndpoint?: string;
   namespace?: string;
   /** Dynamic config values on top of pollback.yaml (the suites' millisecond timers). */
   dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
@@ -189,7 +191,10 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
         command: tools.uiServer,
         // The UI's own env-driven config (its container image's docker.yaml).
         args: ['--root', tools.uiRoot, '--config', 'ui-config', '--env', 'docker', 'start'],
-        env: { PATH: basePath, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DEFAULT_NAMESPACE: namespace, TEMPORAL_CORS_ORIGINS: uiUrl },
+        env: {
+          PATH: basePath, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DEFAULT_NAMESPACE: namespace, TEMPORAL_CORS_ORIGINS: uiUrl,
+          ...(opts.uiCodecEndpoint ? { TEMPORAL_CODEC_ENDPOINT: opts.uiCodecEndpoint } : {}),
+        },
         logFile: path.join(logsDir, 'ui.log'),
         ready: async () => (await fetch(`${uiUrl}/healthz`).catch(() => undefined))?.ok === true,
       });
