@@ -34,7 +34,6 @@ export const ProblemType = {
   // webhooks
   WebhookSourceNotFound: 'WebhookSourceNotFound',
   InvalidSignature: 'InvalidSignature',
-  InvalidCorrelation: 'InvalidCorrelation',
   // jobs
   JobNotFound: 'JobNotFound',
   IdempotencyKeyReused: 'IdempotencyKeyReused',

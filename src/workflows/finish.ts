@@ -139,15 +139,20 @@ export async function reportFailure(job: JobState, failure: ApplicationFailure):
 export async function cleanUpCancelled(job: JobState): Promise<void> {
   job.setPhase('cancelling', 'stopping the remote job and removing partial files');
   const { remote } = job.carried;
+  // What became of the remote job, for the Web UI's current details and the status query.
+  let remoteCancel = 'no remote job to stop';
   if ((remote.id !== undefined || remote.statusUrl !== undefined) && !job.outcome) {
     try {
       const { cancelRemoteJob } = remoteActivities(60_000, 'cancel the remote job');
-      await cancelRemoteJob({ profile: job.input.profile, params: job.input.params, remote });
+      remoteCancel = (await cancelRemoteJob({ profile: job.input.profile, params: job.input.params, remote })).detail;
     } catch (err) {
-      job.carried.lastError = `remote cancel failed: ${err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)}`;
+      remoteCancel = `remote cancel failed: ${err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)}`;
+      job.carried.lastError = remoteCancel;
     }
+  } else if (job.outcome) {
+    remoteCancel = 'the remote job had already finished';
   }
   await localActivities('remove partial download').discardPartialDownload();
   await notifyAll(job, 'cancelled', { message: 'the job was cancelled' });
-  job.setPhase('cancelled');
+  job.setPhase('cancelled', remoteCancel);
 }

@@ -161,10 +161,6 @@ export class JobState {
     else upsertSearchAttributes([{ key: searchAttributes.remoteJobId, value: id }]);
   }
 
-  elapsed(): string {
-    return formatDuration(Date.now() - this.carried.startedAt);
-  }
-
   status(): JobStatus {
     const { carried, outcome } = this;
     return {

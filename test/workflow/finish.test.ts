@@ -164,6 +164,9 @@ test('cancel mid-poll: the remote job is cancelled, people are told, phase is ca
   const delivered = [...hooks.deliveries.values()].find((d) => d.payload.data.jobId === handle.workflowId);
   assert.equal(delivered?.payload.type, 'job.cancelled');
   assert.equal((await handle.query<JobStatus>(STATUS_QUERY)).phase, 'cancelled');
+  // The Web UI says what became of the remote job.
+  const details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  assert.match(details, /cancelled: the remote API accepted the cancel \(HTTP 2\d\d\)/);
 });
 
 test('cancel mid-download: progress was visible in the status query, the partial file is removed', async () => {
