@@ -1,7 +1,8 @@
 // Live progress, one line per job: phase, polls, bytes downloaded. On a terminal the block is
 // redrawn in place; in a log (CI, a pipe) a line is printed only when something meaningful
 // changed, so the output stays readable.
-import { formatBytes, type TrackedJob } from './tracked-job';
+import { formatBytes } from '../../src/notify/message';
+import type { TrackedJob } from './tracked-job';
 
 function phaseOf(job: TrackedJob): string {
   const view = job.view;

@@ -12,14 +12,3 @@ export interface TrackedJob {
 
 export const isFinished = (job: TrackedJob): boolean => job.view !== undefined && job.view.state !== 'running';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit] ?? 'B'}`;
-}

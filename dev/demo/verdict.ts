@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { SlackReceiver } from '../receivers/slack';
 import type { WebhookReceiver } from '../receivers/webhook';
-import { formatBytes, type TrackedJob } from './tracked-job';
+import { formatBytes } from '../../src/notify/message';
+import type { TrackedJob } from './tracked-job';
 
 export interface Verdict {
   job: TrackedJob;

@@ -19,9 +19,10 @@ export interface JobSummary {
   webUiUrl?: string;
 }
 
+/** Binary units, named as such: 1,536 bytes are "1.5 KiB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

@@ -54,7 +54,7 @@ test('success: one email to every recipient, with the outcome, the file and the 
   assert.deepEqual(mail.to, ['ops@example.test', 'finance@example.test']);
   assert.equal(mail.from, FROM.replace('Pollback', '"Pollback"'));
   assert.match(mail.subject, /^✅ Nightly sales export finished in /);
-  assert.match(mail.text, /File: sales\.csv \(2\.0 KB\)/);
+  assert.match(mail.text, /File: sales\.csv \(2\.0 KiB\)/);
   assert.match(mail.text, new RegExp(`Details: http://localhost:8233/namespaces/default/workflows/${handle.workflowId}`));
   assert.equal(mail.messageId, messageIdFor(`msg_${handle.workflowId}_${handle.firstExecutionRunId}_succeeded_0`, FROM));
 });

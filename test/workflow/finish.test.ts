@@ -70,7 +70,7 @@ test('success: the result is downloaded whole, and Slack and the webhook each he
   assert.equal(mine.length, 1, 'exactly one Slack message');
   assert.equal(mine[0]?.channel, '#reports');
   assert.match(mine[0]?.text ?? '', /✅ ASO export report 1234 finished in/);
-  assert.match(mine[0]?.text ?? '', /report 1234\.csv \(293 KB\)/);
+  assert.match(mine[0]?.text ?? '', /report 1234\.csv \(293 KiB\)/);
   assert.match(mine[0]?.text ?? '', new RegExp(`http://localhost:8233/namespaces/default/workflows/${handle.workflowId}`));
 
   const delivered = [...hooks.deliveries.values()].filter((d) => d.payload.data.jobId === handle.workflowId);
