@@ -33,6 +33,6 @@ test('messages say what happened in a person\'s words', () => {
   });
   assert.equal(text, '❌ ASO export report 1234 failed after 2m 5s.\nReason: the status URL expired [StatusUrlExpired]\nDetails: http://ui/namespaces/default/workflows/job-1');
   assert.equal(formatBytes(1_536), '1.5 KiB');
-  assert.equal(formatBytes(1_073_741_824), '1.0 GB');
+  assert.equal(formatBytes(1_073_741_824), '1.0 GiB');
   assert.equal(targetLabel({ type: 'webhook', url: 'https://h.example.com/p?token=secret', secretEnv: 'S', on: ['failed'] }), 'webhook:h.example.com/p');
 });
