@@ -8,6 +8,7 @@ import { postSlackMessage } from '../notify/slack';
 import { sendWebhook } from '../notify/webhook';
 import type { NotifyTarget } from '../job-input';
 import { inputEnvValue, type ActivityDeps } from './context';
+import { webUiJobUrl } from '../web-ui';
 
 export interface NotifyArgs {
   target: NotifyTarget;
@@ -25,7 +26,7 @@ function secret(deps: ActivityDeps, name: string, what: string): string {
 export async function notify(deps: ActivityDeps, args: NotifyArgs): Promise<void> {
   const info = Context.current().info;
   const summary: JobSummary = deps.webUiUrl
-    ? { ...args.summary, webUiUrl: `${deps.webUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(info.namespace)}/workflows/${encodeURIComponent(args.summary.workflowId)}` }
+    ? { ...args.summary, webUiUrl: webUiJobUrl(deps.webUiUrl, info.namespace, args.summary.workflowId) }
     : args.summary;
   const { target } = args;
   if (target.type === 'slack') {

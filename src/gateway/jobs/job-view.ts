@@ -14,6 +14,7 @@ import type { JobError, JobState, JobSummary, JobView } from '../../api/contract
 import { STATUS_QUERY, WORKFLOW_TYPE, searchAttributes, type JobResult, type JobStatus } from '../../contract';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
+import { webUiJobUrl } from '../../web-ui';
 
 // The schemas of what this module returns are the API's contract, shared with the typed client.
 export { jobErrorSchema, jobResultSchema, jobSchema, jobStates, jobStatusSchema, jobSummarySchema } from '../../api/contract';
@@ -52,8 +53,7 @@ export function jobStateOf(status: WorkflowExecutionStatusName): JobState {
   }
 }
 
-export const webUiLink = (links: JobLinks, jobId: string): string =>
-  `${links.webUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(jobId)}`;
+export const webUiLink = (links: JobLinks, jobId: string): string => webUiJobUrl(links.webUiUrl, links.namespace, jobId);
 
 export function linksFor(links: JobLinks, jobId: string, state: JobState): JobView['links'] {
   const self = `/v1/jobs/${encodeURIComponent(jobId)}`;

@@ -3,7 +3,8 @@
 // interval) is kept in its memo, since Temporal describes cron expressions as calendars.
 import type { ScheduleDescription, ScheduleOverlapPolicy, ScheduleSummary } from '@temporalio/client';
 import { scheduleSpecSchema, type OverlapPolicy, type ScheduleSummaryView, type ScheduleView } from '../../api/contract';
-import { webUiLink, type JobLinks } from '../jobs/job-view';
+import { webUiScheduleUrl } from '../../web-ui';
+import type { JobLinks } from '../jobs/job-view';
 
 export { createScheduleSchema, overlapPolicies, scheduleIdSchema, scheduleSchema, scheduleSpecSchema, scheduleSummarySchema } from '../../api/contract';
 export type { OverlapPolicy, ScheduleSpecInput, ScheduleSummaryView, ScheduleView } from '../../api/contract';
@@ -22,8 +23,7 @@ const overlapOf = (policy: ScheduleOverlapPolicy): OverlapPolicy =>
 
 export const SPEC_MEMO_KEY = 'pollbackScheduleSpec';
 
-export const scheduleWebUiLink = (links: JobLinks, scheduleId: string): string =>
-  webUiLink(links, scheduleId).replace(/\/workflows\/([^/]*)$/, '/schedules/$1');
+export const scheduleWebUiLink = (links: JobLinks, scheduleId: string): string => webUiScheduleUrl(links.webUiUrl, links.namespace, scheduleId);
 
 export function scheduleViewOf(links: JobLinks, d: ScheduleDescription): ScheduleView {
   const spec = scheduleSpecSchema.safeParse(d.memo?.[SPEC_MEMO_KEY]);
