@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { CallbackAck, CancelJobResponse, CreatedScheduleResponse, CreateScheduleRequest, JobInputJson, JobResult, JobState, JobSummary, JobView, Phase, ScheduleSummaryView, ScheduleView, StartedJobResponse } from '../api/contract';
 import { JobFailedError, PollbackApiError, WaitTimeoutError } from './errors';
+import { parseRetryAfter } from '../api/retry-after';
 
 export interface PollbackClientOptions {
   /** The gateway, e.g. `http://pollback:8080`. */
@@ -54,12 +55,8 @@ interface Call {
 const DEFAULT_RETRY_SECONDS = 1;
 
 function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+  const ms = parseRetryAfter(header);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 async function problemFrom(response: Dispatcher.ResponseData): Promise<PollbackApiError> {

@@ -5,6 +5,7 @@
 import { request, type Dispatcher } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../errors';
 import { checkedUrl, dispatcherFor, internalAddressRefusal } from './hosts';
+import { parseRetryAfter } from '../api/retry-after';
 
 export interface OutboundRequest {
   method: Dispatcher.HttpMethod;
@@ -41,14 +42,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(headers: OutboundResponse['headers'], now = Date.now()): number | undefined {
-  const raw = headers['retry-after'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export const retryAfterMs = (headers: OutboundResponse['headers'], now = Date.now()): number | undefined => parseRetryAfter(headers['retry-after'], now);
 
 async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
   const chunks: Buffer[] = [];
