@@ -5,39 +5,17 @@ import { type SimContext } from './context';
 import { type Job, resultSha256 } from './jobs';
 import { payloadStream } from './payload';
 import { HttpProblem } from './problem';
-
-interface ByteRange {
-  start: number;
-  /** Exclusive. */
-  end: number;
-}
-
-/**
- * A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range. Anything else (several ranges, other
- * units, garbage) is ignored and the whole body served, which RFC 9110 permits.
- */
-function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
-  if (!match) return undefined;
-  const [, first = '', last = ''] = match;
-  if (first === '') {
-    if (last === '') return undefined;
-    const suffix = Number(last);
-    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size };
-  }
-  const start = Number(first);
-  if (last !== '' && Number(last) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: last === '' ? size : Math.min(size, Number(last) + 1) };
-}
+import { parseRange } from '../../src/http/range';
 
 export async function sendResult(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, job: Job): Promise<FastifyReply> {
   const size = job.scenario.resultSize;
-  const range = parseRange(request.headers.range, size);
-  if (range === 'unsatisfiable') {
+  // The gateway's reading of Range (one range; anything else serves the whole body), end made exclusive.
+  const answer = parseRange(request.headers.range, size);
+  if (answer.kind === 'unsatisfiable') {
     throw new HttpProblem(416, 'range not satisfiable', `the result has ${size} bytes`, { 'content-range': `bytes */${size}` });
   }
   const sha256 = await resultSha256(job, ctx.scheduler.signal);
+  const range = answer.kind === 'partial' ? { start: answer.start, end: answer.end + 1 } : undefined;
   const { start, end } = range ?? { start: 0, end: size };
   ctx.counters.bump(job, 'downloads');
   if (range) ctx.counters.bump(job, 'rangedDownloads');

@@ -1,7 +1,7 @@
 // HTTP Range parsing (pure): what a download resumer sends, and what must be ignored.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRange } from '../../src/gateway/jobs/range';
+import { parseRange } from '../../src/http/range';
 
 test('single ranges: closed, open-ended, suffix, clamped at the end', () => {
   assert.deepEqual(parseRange('bytes=0-99', 1000), { kind: 'partial', start: 0, end: 99 });

@@ -11,7 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { JobFile } from '../../contract';
 import { describeJob, jobNotFound, jobStateOf, outcomeOf } from '../jobs/job-view';
-import { parseRange } from '../jobs/range';
+import { parseRange } from '../../http/range';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import type { TemporalAccess } from '../temporal-call';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
