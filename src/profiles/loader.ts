@@ -2,8 +2,8 @@
 // with errors that name the file and the field, so a broken profile stops the worker at start.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { describeIssues } from '../validation';
+import { parseYamlOrJson } from '../yaml-or-json';
 import { profileSchema, type Profile } from './schema';
 
 export const BUILTIN_PROFILES_DIR = path.join(__dirname, 'builtin');
@@ -12,28 +12,8 @@ export class ProfileLoadError extends Error {
   override name = 'ProfileLoadError';
 }
 
-function readJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ProfileLoadError(`${source}: not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-/** YAML's warnings (an unknown tag, an ambiguous alias) are mistakes in a profile: refused like errors, never printed. */
-function readYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) throw new ProfileLoadError(`${source}: not valid YAML: ${problem.message}`);
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new ProfileLoadError(`${source}: not valid YAML: ${(err as Error).message}`);
-  }
-}
-
 export function parseProfile(text: string, source: string): Profile {
-  const raw = source.endsWith('.json') ? readJson(text, source) : readYaml(text, source);
+  const raw = parseYamlOrJson(text, source, (message) => new ProfileLoadError(message));
   const parsed = profileSchema.safeParse(raw);
   if (!parsed.success) throw new ProfileLoadError(`${source}: ${describeIssues(parsed.error)}`);
   return parsed.data;

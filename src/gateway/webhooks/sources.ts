@@ -4,11 +4,11 @@
 // a built-in style of the one callback mechanism: correlation by remote job id, an HMAC-SHA256
 // signature, and states read the way a profile's `callback` section reads them.
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { callbackSchema, type CallbackSpec } from '../../profiles/callback-schema';
 import { extractorSchema } from '../../profiles/schema';
 import { describeIssues } from '../../validation';
+import { parseYamlOrJson } from '../../yaml-or-json';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. GITHUB_WEBHOOK_SECRET');
 const values = z.array(z.string().min(1)).default([]);
@@ -73,12 +73,7 @@ export class WebhookSourcesError extends Error {
 const MIN_SECRET_BYTES = 16;
 
 export function parseWebhookSources(text: string, file: string, env: Readonly<Record<string, string | undefined>>): Map<string, WebhookSource> {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new WebhookSourcesError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
-  }
+  const raw = parseYamlOrJson(text, file, (message) => new WebhookSourcesError(message));
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) throw new WebhookSourcesError(`${file}: ${describeIssues(parsed.error)}`);
   const sources = new Map<string, WebhookSource>();
