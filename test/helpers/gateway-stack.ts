@@ -8,15 +8,14 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { ActivityDeps } from '../../src/activities';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { buildGateway, type GatewayDeps } from '../../src/gateway/app';
 import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../dev/simulator';
 import { freePort } from '../../src/temporal/dev-server';
-import { mintToken } from '../../src/tokens/task-token';
 export { eventually } from './eventually';
 import { watchConformance, type OpenApiConformance } from './openapi-conformance';
 import { SIM_CREDENTIALS } from './stack';
 import { startTestWorker, testKeyring, type TemporalTarget, type TestWorker, type TestWorkerOptions } from './temporal';
+import { taskTokenFor } from './remote';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef';
 
@@ -119,12 +118,7 @@ export async function startGatewayStack(overrides: GatewayOverrides = {}, tempor
     registry,
     downloadDir,
     api: (method, urlPath, opts = {}) => request(url, method, urlPath, { token: API_TOKEN, ...opts }),
-    async tokenFor(workflowId, expiresAt) {
-      const handle = worker.client.workflow.getHandle(workflowId);
-      const { runId } = await handle.describe();
-      const status = await handle.query<JobStatus>(STATUS_QUERY);
-      return mintToken(testKeyring, { workflowId, runId, expiresAt: expiresAt ?? Date.parse(status.deadline) });
-    },
+    tokenFor: (workflowId, expiresAt) => taskTokenFor(worker.client, workflowId, expiresAt),
     async extraGateway(extra) {
       const app = await build(extra, new Registry());
       await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
-import { mintToken } from '../../src/tokens/task-token';
 import { jobFailure } from '../helpers/failures';
 import { count, EventType, historyEvents } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
-import { testKeyring } from '../helpers/temporal';
+import { taskTokenFor } from '../helpers/remote';
 
 let stack: Stack;
 before(async () => {
@@ -22,13 +20,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** The token the worker minted for a job: same key, same claims (the test holds the key like the gateway does). */
-async function tokenFor(workflowId: string): Promise<string> {
-  const handle = stack.client.workflow.getHandle(workflowId);
-  const { runId } = await handle.describe();
-  const status = await handle.query<JobStatus>(STATUS_QUERY);
-  return mintToken(testKeyring, { workflowId, runId, expiresAt: Date.parse(status.deadline) });
-}
+const tokenFor = (workflowId: string): Promise<string> => taskTokenFor(stack.client, workflowId);
 
 test('callback mode: the simulator calls back through the gateway with output', async () => {
   const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, status: 'success', output: { rows: 42 } }, completion: callback });

@@ -13,6 +13,7 @@ import { SlackReceiver } from '../../dev/receivers/slack';
 import { newWebhookSecret, WebhookReceiver } from '../../dev/receivers/webhook';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
+import { simJob as simJobRecord, type SimJobRecord } from '../helpers/remote';
 
 const SLACK_TOKEN = 'xoxb-test-token-for-pollback-0001';
 const SECRET = newWebhookSecret();
@@ -40,9 +41,7 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function simJob(remoteJobId: string): Promise<{ counters: Record<string, number> }> {
-  return (await (await fetch(`${stack.sim.url}/__sim/jobs/${remoteJobId}`)).json()) as { counters: Record<string, number> };
-}
+const simJob = (remoteJobId: string): Promise<SimJobRecord> => simJobRecord(stack.sim.url, remoteJobId);
 
 
 test('success: the result is downloaded whole, and Slack and the webhook each hear once, signed', async () => {

@@ -5,6 +5,7 @@ import { eventually } from '../helpers/eventually';
 import { jobFailure } from '../helpers/failures';
 import { count, EventType, historyEvents, patchIds, type HistoryEvent } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
+import { simJob as simJobRecord, type SimJobRecord } from '../helpers/remote';
 
 let stack: Stack;
 before(async () => {
@@ -16,11 +17,7 @@ after(async () => {
 
 const fastPoll = { mode: 'poll', timeout: '1m', poll: { interval: '100ms', backoff: 1, maxInterval: '1s' } } as const;
 
-async function simJob(remoteJobId: string): Promise<{ counters: Record<string, number> }> {
-  const res = await fetch(`${stack.sim.url}/__sim/jobs/${remoteJobId}`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as { counters: Record<string, number> };
-}
+const simJob = (remoteJobId: string): Promise<SimJobRecord> => simJobRecord(stack.sim.url, remoteJobId);
 
 const pollActivity = 'pollUntilDone';
 const scheduledActivities = (events: HistoryEvent[], name: string): HistoryEvent[] =>

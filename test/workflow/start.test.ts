@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventType, historyEvents } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
+import { simJob as simJobRecord, type SimJobRecord } from '../helpers/remote';
 
 let stack: Stack;
 before(async () => {
@@ -11,11 +12,7 @@ after(async () => {
   await stack.stop();
 });
 
-async function simJob(remoteJobId: string): Promise<{ counters: Record<string, number> }> {
-  const res = await fetch(`${stack.sim.url}/__sim/jobs/${remoteJobId}`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as { counters: Record<string, number> };
-}
+const simJob = (remoteJobId: string): Promise<SimJobRecord> => simJobRecord(stack.sim.url, remoteJobId);
 
 test('a retried start (response lost after the remote job was created) never creates a second remote job', async () => {
   const before = stack.sim.counters().jobsCreated;

@@ -1,0 +1,30 @@
+// What the remote side knows of a job, for tests: the simulator's record of a remote job, and the
+// task token the worker handed it (minted again with the same key, as the gateway verifies it).
+import assert from 'node:assert/strict';
+import type { Client } from '@temporalio/client';
+import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { mintToken } from '../../src/tokens/task-token';
+import { testKeyring } from './temporal';
+
+export interface SimJobRecord {
+  counters: Record<string, number>;
+}
+
+/** The simulator's record of a remote job (its counters: starts, status reads, downloads, cancels, callbacks). */
+export async function simJob(simUrl: string, remoteJobId: string): Promise<SimJobRecord> {
+  const res = await fetch(`${simUrl}/__sim/jobs/${encodeURIComponent(remoteJobId)}`);
+  assert.equal(res.status, 200, `the simulator knows remote job ${remoteJobId}`);
+  return (await res.json()) as SimJobRecord;
+}
+
+/**
+ * The job's task token: the worker names the chain's first run in it (a continued job keeps
+ * answering to the same token), and it expires at the job's deadline unless told otherwise.
+ */
+export async function taskTokenFor(client: Client, workflowId: string, expiresAt?: number): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  const { runId, raw } = await handle.describe();
+  const firstRunId = raw.workflowExecutionInfo?.firstRunId || runId;
+  const deadline = expiresAt ?? Date.parse((await handle.query<JobStatus>(STATUS_QUERY)).deadline);
+  return mintToken(testKeyring, { workflowId, runId: firstRunId, expiresAt: deadline });
+}
