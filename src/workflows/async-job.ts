@@ -10,13 +10,18 @@ import { prepareJob } from './activities';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
 import { JobState, type CarriedState } from './job-state';
+import { provisionalStatus } from './provisional-status';
 import { callbackRefusedSignal, callbackSignal, downloadProgressSignal, pollProgressSignal, signalPayloads, statusQuery } from './signals';
 
 export type { CarriedState } from './job-state';
 
 export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promise<JobResult> {
+  // Answered from the first activation on: the job as its input states it until the input is read.
+  const prepared: { job?: JobState } = {};
+  setHandler(statusQuery, () => prepared.job?.status() ?? provisionalStatus(rawInput, carried));
   const { input, patched } = await prepareJob(rawInput);
   const job = new JobState(input, carried, { leanHistory: patched });
+  prepared.job = job;
   const firstRunId = workflowInfo().firstExecutionRunId;
   const expectsCallback = input.completion.mode !== 'poll';
   let heartbeats = 0;
@@ -66,7 +71,6 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
   setHandler(downloadProgressSignal, (progress) => {
     job.download = progress;
   });
-  setHandler(statusQuery, () => job.status());
 
   try {
     if (!carried) await startRemoteJob(job);

@@ -14,6 +14,11 @@ export function count(events: readonly HistoryEvent[], type: temporal.api.enums.
   return events.filter((e) => e.eventType === type).length;
 }
 
+/** The activities of that type the workflow scheduled (each retry is the same scheduled activity). */
+export function scheduledActivities(events: readonly HistoryEvent[], name: string): HistoryEvent[] {
+  return events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === name);
+}
+
 /** Run ids of the job's continue-as-new chain, first to last. */
 export async function runChain(handle: WorkflowHandle): Promise<string[]> {
   const chain: string[] = [];

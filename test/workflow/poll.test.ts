@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { STATUS_QUERY, type JobStatus } from '../../src/contract';
 import { eventually } from '../helpers/eventually';
 import { jobFailure } from '../helpers/failures';
-import { count, EventType, historyEvents, patchIds, type HistoryEvent } from '../helpers/history';
+import { count, EventType, historyEvents, patchIds, scheduledActivities, type HistoryEvent } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
 import { simJob as simJobRecord, type SimJobRecord } from '../helpers/remote';
 
@@ -20,8 +20,6 @@ const fastPoll = { mode: 'poll', timeout: '1m', poll: { interval: '100ms', backo
 const simJob = (remoteJobId: string): Promise<SimJobRecord> => simJobRecord(stack.sim.url, remoteJobId);
 
 const pollActivity = 'pollUntilDone';
-const scheduledActivities = (events: HistoryEvent[], name: string): HistoryEvent[] =>
-  events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === name);
 const seconds = (e: HistoryEvent | undefined): number => Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
 
 test('poll mode: frequent polls run inside one heartbeating activity until completed', async () => {
