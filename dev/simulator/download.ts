@@ -31,5 +31,5 @@ export async function sendResult(ctx: SimContext, request: FastifyRequest, reply
     .header('etag', `"${sha256}"`)
     .header('x-checksum-sha256', announced);
   if (range) reply.header('content-range', `bytes ${start}-${end - 1}/${size}`);
-  return reply.send(payloadStream(job.id, start, end, truncateAfter));
+  return reply.send(payloadStream(job.id, start, end, truncateAfter, job.scenario.resultBytesPerSecond));
 }

@@ -4,7 +4,7 @@
 // and memory stays at one 64 KiB chunk however large the result is.
 import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
 const CHUNK_BYTES = 64 * 1024;
 const LINE_BYTES = 64;
@@ -43,9 +43,21 @@ function* thenFail(chunks: Iterable<Buffer>): Generator<Buffer> {
  * With `truncateAfter`, the stream errors after that many bytes, which makes the HTTP server drop
  * the connection although the full Content-Length was announced.
  */
-export function payloadStream(seed: string, start: number, end: number, truncateAfter?: number): Readable {
+export function payloadStream(seed: string, start: number, end: number, truncateAfter?: number, bytesPerSecond?: number): Readable {
   const chunks = truncateAfter === undefined ? payloadChunks(seed, start, end) : thenFail(payloadChunks(seed, start, start + truncateAfter));
-  return Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK_BYTES });
+  return Readable.from(bytesPerSecond === undefined ? chunks : paced(chunks, bytesPerSecond), { objectMode: false, highWaterMark: CHUNK_BYTES });
+}
+
+/** Chunks no faster than `bytesPerSecond`, on average since the first. */
+async function* paced(chunks: Iterable<Buffer>, bytesPerSecond: number): AsyncGenerator<Buffer> {
+  const started = Date.now();
+  let sent = 0;
+  for (const chunk of chunks) {
+    const wait = started + (sent / bytesPerSecond) * 1000 - Date.now();
+    if (wait > 0) await sleep(wait);
+    sent += chunk.length;
+    yield chunk;
+  }
 }
 
 /** SHA-256 (hex) of the whole payload, yielding to the event loop so big results do not stall requests. */

@@ -38,6 +38,8 @@ const scenarioSchema = z.strictObject({
   callbackDelayMs: z.int().nonnegative().default(0),
   // Every API answer about the job (start, status, result, cancel) is held this long: a slow API.
   latencyMs: z.int().min(0).max(30_000).default(0),
+  // The result is served no faster than this: a slow link, so a test can act while a transfer is under way.
+  resultBytesPerSecond: z.int().positive().optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

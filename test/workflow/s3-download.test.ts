@@ -146,9 +146,10 @@ test('a worker killed mid-upload: another worker resumes the same multipart uplo
   const handle = await client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: `s3-crash-${randomUUID()}`,
-    args: [{ profile: 'aso-export', params: { reportId: 's3-crash', scenario: { durationMs: 50, resultSize: size } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } }, download: { to: `s3://${BUCKET}/crash/{jobId}.bin` } }],
+    args: [{ profile: 'aso-export', params: { reportId: 's3-crash', scenario: { durationMs: 50, resultSize: size, resultBytesPerSecond: 32 * 1024 * 1024 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } }, download: { to: `s3://${BUCKET}/crash/{jobId}.bin` } }],
   });
-  // Kill once the server has recorded at least two parts in the heartbeat, and before the end.
+  // Kill once the server has recorded at least two parts in the heartbeat, and before the end (the
+  // simulator serves the result at 32 MiB/s, so the upload lasts long enough to be caught mid-way).
   let partsAtKill = 0;
   for (let i = 0; i < 2_400 && !partsAtKill; i++) {
     const pending = (await handle.describe()).raw.pendingActivities?.[0];
