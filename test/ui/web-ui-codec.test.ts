@@ -18,6 +18,7 @@ import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev
 import { launchChromium, screenshot } from '../helpers/browser';
 import { newPayloadKey, startEncryptedStack } from '../helpers/encryption';
 import { API_TOKEN, eventually, type GatewayStack } from '../helpers/gateway-stack';
+import { stopEach } from '../helpers/teardown';
 
 const SECRET_REPORT = 'rpt-seen-only-decoded-61c0';
 const UI_TIMEOUT = 30_000;
@@ -56,21 +57,14 @@ before(async () => {
 });
 
 after(async () => {
-  const steps: [string, () => Promise<unknown> | undefined][] = [
+  await stopEach('web UI codec test', [
     ['browser', () => browser?.close()],
     ['stack', () => stack?.stop()],
     ['native connection', () => connection?.close()],
     ['client connection', () => client?.connection.close()],
     ['dev server', () => server?.stop()],
     ['temp dir', () => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined)],
-  ];
-  for (const [what, stop] of steps) {
-    try {
-      await stop();
-    } catch (err) {
-      console.error(`web UI codec test: stopping the ${what} failed:`, err);
-    }
-  }
+  ]);
 });
 
 /** Runs one step; on failure keeps a screenshot of what `shown` (by default the test's page) showed. */

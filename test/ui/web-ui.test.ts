@@ -17,6 +17,7 @@ import type { JobInputJson } from '../../src/job-input';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
+import { stopEach } from '../helpers/teardown';
 
 const SUMMARY = 'ASO export report 1234';
 const DETAILS = 'Nightly ASO export of report 1234, polled every 20 s';
@@ -102,22 +103,14 @@ before(async () => {
 });
 
 after(async () => {
-  // Each step on its own: one failing must not leave the others running.
-  const steps: [string, () => Promise<unknown> | undefined][] = [
+  await stopEach('web UI test', [
     ['browser', () => browser?.close()],
     ['stack', () => stack?.stop()],
     ['native connection', () => connection?.close()],
     ['client connection', () => client?.connection.close()],
     ['dev server', () => server?.stop()],
     ['temp dir', () => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined)],
-  ];
-  for (const [what, stop] of steps) {
-    try {
-      await stop();
-    } catch (err) {
-      console.error(`web UI test: stopping the ${what} failed:`, err);
-    }
-  }
+  ]);
 });
 
 test('the list, opened with a visibility query in its URL, finds the polling job by its search attributes', async () => {
