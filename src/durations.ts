@@ -15,6 +15,9 @@ export const DURATION_PATTERN = `^(?:\\d+(?:\\.\\d+)?|\\.\\d+) *(?:${UNITS.map(a
 /** Longer than any job should wait; also keeps timers far from the engine's numeric limits. */
 export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3_600_000;
 
+/** A job's overall timeout when its input names none (the input schema's default, and the workflow's until it has read the input). */
+export const DEFAULT_JOB_TIMEOUT_MS = 3_600_000;
+
 /** "1m 30s" style, for messages and UI summaries. */
 export function formatDuration(millis: number): string {
   if (millis < 1000) return `${Math.max(0, Math.round(millis))}ms`;

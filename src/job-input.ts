@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { durationSchema } from './duration-schema';
+import { DEFAULT_JOB_TIMEOUT_MS } from './durations';
 import { ErrorType } from './errors';
 import { profileSchema } from './profiles/schema';
 import { describeIssues } from './validation';
@@ -15,7 +16,7 @@ const pollSchema = z.strictObject({
 });
 
 const common = {
-  timeout: durationSchema.default(3_600_000),
+  timeout: durationSchema.default(DEFAULT_JOB_TIMEOUT_MS),
 };
 
 export const completionSchema = z.discriminatedUnion('mode', [

@@ -5,22 +5,20 @@
 import ms from 'ms';
 import { workflowInfo } from '@temporalio/workflow';
 import type { JobStatus } from '../contract';
+import { DEFAULT_JOB_TIMEOUT_MS } from '../durations';
 import type { CarriedState } from './job-state';
-
-/** The input schema's default overall timeout (src/job-input.ts). */
-const DEFAULT_TIMEOUT_MS = 3_600_000;
 
 type Loose = Record<string, unknown>;
 const isRecord = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function timeoutMs(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  if (typeof value !== 'string') return DEFAULT_TIMEOUT_MS;
+  if (typeof value !== 'string') return DEFAULT_JOB_TIMEOUT_MS;
   try {
     const millis = ms(value as ms.StringValue);
-    return Number.isFinite(millis) && millis > 0 ? millis : DEFAULT_TIMEOUT_MS;
+    return Number.isFinite(millis) && millis > 0 ? millis : DEFAULT_JOB_TIMEOUT_MS;
   } catch {
-    return DEFAULT_TIMEOUT_MS;
+    return DEFAULT_JOB_TIMEOUT_MS;
   }
 }
 
