@@ -17,7 +17,7 @@ import { STATUS_QUERY, WORKFLOW_TYPE, type JobStatus } from '../../src/contract'
 import { mintToken } from '../../src/tokens/task-token';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { jobFailure } from '../helpers/failures';
-import { request, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
+import { eventually, request, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents } from '../helpers/history';
 import { testKeyring } from '../helpers/temporal';
 
@@ -100,8 +100,9 @@ test('errors carry the Step Functions names: TaskDoesNotExist, InvalidToken, Tas
 
   // The forged, expired and unknown-job calls touched nothing; the authenticated call with a bad
   // output was refused *and told to the job* (a callbackRefused signal carrying only the reason).
-  const signals = (await historyEvents(job)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
-  assert.deepEqual(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName), ['callbackRefused']);
+  const signalNames = async (): Promise<string[]> => (await historyEvents(job)).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? '');
+  await eventually('the refusal told to the job', async () => ((await signalNames()).length > 0 ? true : undefined));
+  assert.deepEqual(await signalNames(), ['callbackRefused']);
   const status = await job.query<JobStatus>(STATUS_QUERY);
   assert.equal(status.refusedCallbacks?.count, 1);
   assert.equal(status.refusedCallbacks?.lastReason, 'the output is not valid JSON');
