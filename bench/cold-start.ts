@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTemporalCli } from '../src/temporal/cli';
+import { ensureTemporalCli } from '../dev/temporal-cli';
 import { freePort, startDevServer } from '../src/temporal/dev-server';
 import { memoryOf } from './proc';
 

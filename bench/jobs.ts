@@ -1,6 +1,6 @@
 // Job inputs and history reading shared by the benchmarks.
 import type { Client } from '@temporalio/client';
-import type { JobInputJson } from '../src/job-input';
+import type { JobInputJson } from '../src/contract/job-input';
 
 /** A callback-mode job on the simulator's task-token API: calls back after `waitTime` seconds, or never (`drop`). */
 export function callbackJob(opts: { waitTime: number; drop?: boolean; download?: boolean; webhookUrl?: string }): JobInputJson {

@@ -8,7 +8,8 @@
 // The simulator, the gateway and the endpoint run as processes of their own, so each one's CPU
 // per job is read from /proc; history events are counted per job by type (bench/history.ts).
 import { randomUUID } from 'node:crypto';
-import { startSearchAttributes, WORKFLOW_TYPE, type JobResult } from '../src/contract';
+import { startSearchAttributes, WORKFLOW_TYPE } from '../src/contract/names';
+import type { JobResult } from '../src/contract/job-status';
 import { doneSignal } from './baseline/workflows';
 import type { BenchEnvironment } from './environment';
 import type { HandwrittenInput, HandwrittenResult } from './handwritten/workflows';

@@ -1,7 +1,8 @@
 // Waiting for jobs to reach a phase, through the status query or a visibility count.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { STATUS_QUERY, type JobStatus, type Phase } from '../src/contract';
+import { STATUS_QUERY, type Phase } from '../src/contract/names';
+import type { JobStatus } from '../src/contract/job-status';
 
 export async function untilPhase(client: Client, workflowId: string, phase: Phase, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

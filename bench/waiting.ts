@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { WORKFLOW_TYPE } from '../src/contract';
+import { WORKFLOW_TYPE } from '../src/contract/names';
 import { mintToken } from '../src/tokens/task-token';
 import type { BenchEnvironment } from './environment';
 import { callbackJob } from './jobs';

@@ -4,9 +4,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { ApplicationFailure, CancelledFailure, type WorkflowHandle } from '@temporalio/client';
-import { STATUS_QUERY, WORKFLOW_TYPE, type JobResult, type JobStatus, type Phase } from '../src/contract';
+import { STATUS_QUERY, WORKFLOW_TYPE, type Phase } from '../src/contract/names';
+import type { JobResult, JobStatus } from '../src/contract/job-status';
 import { payloadSha256 } from '../dev/simulator/payload';
-import type { JobInputJson } from '../src/job-input';
+import type { JobInputJson } from '../src/contract/job-input';
 import type { Cluster } from './cluster';
 
 export type Mode = 'callback' | 'poll' | 'hybrid';

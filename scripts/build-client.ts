@@ -1,5 +1,5 @@
 // `npm run build:client`: builds the typed client (src/client, with the API contract it takes
-// its types from, src/api/contract.ts) into packages/client/dist as one ES module and one
+// its types from, src/contract) into packages/client/dist as one ES module and one
 // declaration file, so the package stands alone: no path into the server's source survives.
 // `npm pack ./packages/client` then makes the tarball a service installs.
 import { execFileSync } from 'node:child_process';
@@ -26,8 +26,8 @@ async function main(): Promise<void> {
     logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs);
-  const foreign = inputs.filter((file) => !/^src\/(client|api)\//.test(file));
-  if (foreign.length) throw new Error(`the client bundle must hold only src/client and src/api at run time, but it holds: ${foreign.join(', ')}`);
+  const foreign = inputs.filter((file) => !/^src\/(client|contract)\//.test(file));
+  if (foreign.length) throw new Error(`the client bundle must hold only src/client and src/contract at run time, but it holds: ${foreign.join(', ')}`);
   execFileSync(
     process.execPath,
     [require.resolve('dts-bundle-generator/dist/bin/dts-bundle-generator.js'), '--no-check', '--export-referenced-types=false', '-o', path.join(dist, 'index.d.ts'), path.join(root, 'src/client/index.ts')],

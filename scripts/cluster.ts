@@ -5,9 +5,9 @@
 // folder. Ctrl-C stops everything it started.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPollbackFleet, type PollbackFleet } from '../src/cluster/fleet';
-import { tcpOpen } from '../src/cluster/supervised';
-import { startTemporalCluster, TEMPORAL_SERVICES, type TemporalCluster } from '../src/cluster/temporal-cluster';
+import { startPollbackFleet, type PollbackFleet } from '../dev/cluster/fleet';
+import { tcpOpen } from '../dev/cluster/supervised';
+import { startTemporalCluster, TEMPORAL_SERVICES, type TemporalCluster } from '../dev/cluster/temporal-cluster';
 
 const USAGE = 'npm run cluster -- [--port 7233] [--ui-port 8233] [--workers N --gateways N [--gateway-port 8080]] [--data-dir .data/cluster]';
 

@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTemporalCli } from '../src/temporal/cli';
+import { ensureTemporalCli } from '../dev/temporal-cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundlePollbackWorkflows } from '../src/worker';
 import { ensureChromium } from '../test/helpers/browser';
-import { ensureClusterPackages, ensureServerTools } from '../src/cluster/tools';
+import { ensureClusterPackages, ensureServerTools } from '../dev/cluster/tools';
 import { ensureS3Server } from '../dev/receivers/s3-server';
 
 const root = path.resolve(__dirname, '..');

@@ -2,8 +2,8 @@
 // here, and a bad value stops start-up with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './contract';
-import type { S3Settings } from './activities/download-to-s3';
+import { DEFAULT_TASK_QUEUE } from './contract/names';
+import type { S3Settings } from './storage/s3';
 import type { EmailSettings } from './notify/email';
 import { parseKeyring, type Keyring } from './tokens/task-token';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKeyring } from './codec/keys';

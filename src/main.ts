@@ -10,7 +10,7 @@ import { loadConfig, loadEmbeddedConfig, loadGatewayConfig } from './config';
 import { startGatewayService } from './gateway/service';
 import { startTelemetry } from './telemetry';
 import { logger } from './telemetry/logger';
-import { ensureTemporalCli } from './temporal/cli';
+import { temporalCli } from './temporal/cli';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { startWorkerService } from './worker';
 
@@ -48,7 +48,7 @@ async function embeddedTemporal(env: Env): Promise<DevServer> {
   const apiToken = env.POLLBACK_API_AUTH === 'off' ? undefined : env.POLLBACK_API_TOKENS?.split(',')[0]?.trim();
   const uiCodecEndpoint = payloadKeys ? `http://127.0.0.1:${env.PORT ?? 8080}/codec${apiToken ? `/${apiToken}` : ''}` : undefined;
   const server = await startDevServer({
-    cli: await ensureTemporalCli(), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false, ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
+    cli: temporalCli(env), dbFile: path.join(dataDir, 'temporal.sqlite'), port, uiPort, headless: false, ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
   });
   env.TEMPORAL_ADDRESS = server.address;
   env.POLLBACK_WEB_UI_URL ??= server.uiUrl;

@@ -1,6 +1,7 @@
 // Thousands of duplicate callbacks for one job, and callbacks racing the hybrid safety poll:
 // each job completes exactly once — one remote job, one download, one notification per target.
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { mintToken } from '../../src/tokens/task-token';
 import type { FaultReport, RunContext } from '../family';
 import { until, type Tracked } from '../jobs';

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { payloadStream } from '../../dev/simulator/payload';
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

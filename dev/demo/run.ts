@@ -13,7 +13,7 @@ import { loadConfig, loadEmbeddedConfig } from '../../src/config';
 import { SlackReceiver } from '../receivers/slack';
 import { WebhookReceiver, newWebhookSecret } from '../receivers/webhook';
 import { startSimulator, type Simulator } from '../simulator';
-import { ensureTemporalCli } from '../../src/temporal/cli';
+import { ensureTemporalCli } from '../temporal-cli';
 import { ProgressBoard } from './progress';
 import { DEMO_SCENARIOS } from './scenarios';
 import { startService, tail, waitUntilReady, type ServiceProcess } from './service';

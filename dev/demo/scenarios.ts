@@ -1,6 +1,6 @@
 // The demo's jobs: the three seed documents' problems plus the hybrid rescue, each with what
 // must come out of it. Inputs are the same plain JSON a service or the Temporal CLI would send.
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 
 /** Where the demo's notifications go. */
 export interface DemoTargets {

@@ -1,12 +1,12 @@
 // What every remote-API activity needs: the profile, resolved; the template context with
 // vars and secrets read from the worker's environment; the values to scrub from errors.
 import { Context } from '@temporalio/activity';
-import { ErrorType, nonRetryable } from '../errors';
+import { ErrorType, nonRetryable } from '../contract/errors';
 import type { EmailSettings } from '../notify/email';
-import type { S3Settings } from './download-to-s3';
-import { profileSchema, type Profile } from '../profiles/schema';
+import type { S3Settings } from '../storage/s3';
+import { profileSchema, type Profile } from '../contract/profile/schema';
 import type { TemplateContext } from '../profiles/template';
-import { describeIssues } from '../validation';
+import { describeIssues } from '../contract/validation';
 import type { Keyring } from '../tokens/task-token';
 import type { ProfileRef } from './types';
 

@@ -11,64 +11,24 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  S3Client,
   S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { request } from 'undici';
-import { ErrorType, nonRetryable, retryable } from '../errors';
+import { ErrorType, nonRetryable, retryable } from '../contract/errors';
 import { redact, retryAfterMs } from '../http/client';
 import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
 import { extractString } from '../profiles/extract';
 import { renderMap } from '../profiles/template';
 import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
-import { fileNameFrom, header, progressReporter, resolveResultUrl, sanitizeFileName } from './download-result';
+import { fileNameFrom, header, MAX_URL_REFRESHES, progressReporter, resolveResultUrl, sanitizeFileName } from './result-source';
 import { readRemoteStatus } from './read-remote-status';
+import { bucketAllowed, objectFor, parseS3Url, s3Client } from '../storage/s3';
 import type { DownloadedFile, DownloadResultArgs } from './types';
 
 /** 8 MiB parts: above S3's 5 MiB minimum, 10,000 parts reach 80 GB; memory holds one. */
 export const PART_SIZE = 8 << 20;
-const MAX_URL_REFRESHES = 3;
-
-/** S3 settings of the worker (and the gateway, for pre-signed result links). */
-export interface S3Settings {
-  /** Buckets job input may name (`*` for any). */
-  allowedBuckets: readonly string[];
-  /** Path-style addressing, for S3-compatible servers (MinIO, gofakes3, …). */
-  forcePathStyle: boolean;
-}
-
-let shared: { key: string; client: S3Client } | undefined;
-/** One client per settings: the SDK reads endpoint, region and credentials from its standard chain. */
-export function s3Client(settings: S3Settings): S3Client {
-  const key = String(settings.forcePathStyle);
-  if (shared?.key !== key) shared = { key, client: new S3Client({ forcePathStyle: settings.forcePathStyle }) };
-  return shared.client;
-}
-
-export interface S3Location {
-  bucket: string;
-  key: string;
-}
-
-export function parseS3Url(url: string): S3Location | undefined {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  return match?.[1] && match[2] ? { bucket: match[1], key: match[2] } : undefined;
-}
-
-export function bucketAllowed(settings: S3Settings | undefined, bucket: string): boolean {
-  return !!settings && (settings.allowedBuckets.includes('*') || settings.allowedBuckets.includes(bucket));
-}
-
-/** `s3://bucket/prefix/{name}` → the object; a trailing `/` means `{name}`. */
-export function objectFor(to: string, fileName: string, jobId: string): S3Location {
-  const template = to.endsWith('/') ? `${to}{name}` : to;
-  const url = template.replaceAll('{name}', fileName).replaceAll('{jobId}', encodeURIComponent(jobId));
-  const location = parseS3Url(url);
-  if (!location) throw nonRetryable(ErrorType.InvalidInput, `download.to: ${to} does not name an object (s3://bucket/key)`);
-  return location;
-}
 
 interface UploadState {
   bucket: string;

@@ -1,14 +1,14 @@
 // One notification to one target. Retried a bounded number of times by the workflow; a
 // target that still fails is reported in the job's result, never failing the job.
 import { Context } from '@temporalio/activity';
-import { ErrorType, nonRetryable } from '../errors';
+import { ErrorType, nonRetryable } from '../contract/errors';
 import { sendEmail } from '../notify/email';
 import { headline, messageText, webhookPayload, type JobSummary } from '../notify/message';
 import { postSlackMessage } from '../notify/slack';
 import { sendWebhook } from '../notify/webhook';
-import type { NotifyTarget } from '../job-input';
+import type { NotifyTarget } from '../contract/job-input';
 import { inputEnvValue, type ActivityDeps } from './context';
-import { webUiJobUrl } from '../web-ui';
+import { webUiJobUrl } from '../temporal/web-ui';
 
 export interface NotifyArgs {
   target: NotifyTarget;

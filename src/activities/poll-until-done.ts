@@ -4,9 +4,9 @@
 // (or another worker, after a crash) resumes from. The job's deadline is the activity's
 // schedule-to-close timeout: Temporal ends it, nothing here needs to know the deadline.
 import { Context } from '@temporalio/activity';
-import { ErrorType, nonRetryable } from '../errors';
-import { planNextPoll } from '../workflows/schedule';
-import { pollProgressSignal } from '../workflows/signals';
+import { ErrorType, nonRetryable } from '../contract/errors';
+import { planNextPoll } from '../polling/next-poll';
+import { pollProgressSignal } from '../contract/messages';
 import type { ActivityDeps } from './context';
 import { readRemoteStatus } from './read-remote-status';
 import type { PollHeartbeat, PollUntilDoneArgs, PollUntilDoneResult } from './types';

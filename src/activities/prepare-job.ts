@@ -4,7 +4,7 @@
 // (measured: most of the workflow code's cost per job). A local activity's result is recorded in
 // history, so a replay reads it back instead of parsing again.
 import type { ActivityDeps } from './context';
-import { parseJobInput, type JobInput } from '../job-input';
+import { parseJobInput, type JobInput } from '../contract/job-input';
 
 export interface PreparedJob {
   input: JobInput;

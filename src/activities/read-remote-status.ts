@@ -1,5 +1,5 @@
-import type { RemoteState } from '../contract';
-import { ErrorType, nonRetryable } from '../errors';
+import type { RemoteState } from '../contract/job-status';
+import { ErrorType, nonRetryable } from '../contract/errors';
 import { ensureOk, retryAfterMs, send } from '../http/client';
 import { checkedUrl } from '../http/hosts';
 import { describeExtractor, extractNumber, extractProgress, extractString } from '../profiles/extract';

@@ -1,8 +1,8 @@
-import { ErrorType, nonRetryable } from '../errors';
+import { ErrorType, nonRetryable } from '../contract/errors';
 import { ensureOk, retryAfterMs, send } from '../http/client';
 import { checkedUrl } from '../http/hosts';
 import { describeExtractor, extractNumber, extractString } from '../profiles/extract';
-import { correlates, usesProfileEndpoint } from '../profiles/callback-schema';
+import { correlates, usesProfileEndpoint } from '../contract/profile/callback';
 import { callbackFor, mentionsCallback, renderStart } from '../profiles/requests';
 import { mintToken } from '../tokens/task-token';
 import { currentWorkflowId, requestScope, type ActivityDeps } from './context';

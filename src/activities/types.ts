@@ -1,8 +1,8 @@
 // Shapes exchanged between the workflow and its activities. Only references and small facts
 // cross into history: never secrets, tokens or payload bytes.
-import type { RemoteState } from '../contract';
-import type { Profile } from '../profiles/schema';
-import type { PollSettings } from '../job-input';
+import type { RemoteState } from '../contract/job-status';
+import type { Profile } from '../contract/profile/schema';
+import type { PollSettings } from '../contract/job-input';
 
 /** A profile by name (resolved on the worker) or inline (validated by the workflow). */
 export type ProfileRef = string | Profile;
@@ -97,7 +97,7 @@ export interface DownloadResultArgs {
 }
 
 /** A reference to the downloaded file: results cross history as references, never bytes. */
-export type { JobFile as DownloadedFile } from '../contract';
+export type { JobFile as DownloadedFile } from '../contract/job-status';
 
 export interface CancelRemoteJobArgs {
   profile: ProfileRef;

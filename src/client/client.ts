@@ -4,9 +4,9 @@
 // Retry-After where a repeat is safe (callbacks, reads, starts with an Idempotency-Key).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { CallbackAck, CancelJobResponse, CreatedScheduleResponse, CreateScheduleRequest, JobInputJson, JobResult, JobState, JobSummary, JobView, Phase, ScheduleSummaryView, ScheduleView, StartedJobResponse } from '../api/contract';
+import type { CallbackAck, CancelJobResponse, CreatedScheduleResponse, CreateScheduleRequest, JobInputJson, JobResult, JobState, JobSummary, JobView, Phase, ScheduleSummaryView, ScheduleView, StartedJobResponse } from '../contract/job-api';
 import { JobFailedError, PollbackApiError, WaitTimeoutError } from './errors';
-import { parseRetryAfter } from '../api/retry-after';
+import { parseRetryAfter } from '../contract/retry-after';
 
 export interface PollbackClientOptions {
   /** The gateway, e.g. `http://pollback:8080`. */

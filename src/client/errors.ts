@@ -1,6 +1,6 @@
 // Typed errors of the Pollback client: callers match on `type` (the gateway's stable problem
 // type, e.g. `InvalidToken`, `JobNotFound`), never on message text.
-import type { JobError, JobState } from '../api/contract';
+import type { JobError, JobState } from '../contract/job-api';
 
 /** The gateway refused a request: an RFC 9457 problem+json answer, typed. */
 export class PollbackApiError extends Error {

@@ -17,4 +17,4 @@ export type {
   ScheduleSummaryView,
   ScheduleView,
   StartedJobResponse,
-} from '../api/contract';
+} from '../contract/job-api';

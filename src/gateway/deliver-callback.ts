@@ -7,11 +7,11 @@
 // callbacks are acknowledged, never an error); Temporal being unreachable is a 503 with
 // Retry-After, so the caller retries and nothing is lost.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { CallbackRefusedSignal, CallbackSignal } from '../contract';
+import type { CallbackRefusedSignal, CallbackSignal } from '../contract/signals';
 import { inJobTrace } from '../telemetry/job-trace';
 import { tracingOn } from '../telemetry/tracing';
 import { verifyToken, type Keyring } from '../tokens/task-token';
-import { callbackRefusedSignal, callbackSignal } from '../workflows/signals';
+import { callbackRefusedSignal, callbackSignal } from '../contract/messages';
 import type { Verdict } from './callbacks/interpret';
 import { closedJobFor, runningJobsFor } from './webhooks/find-jobs';
 import { HttpProblem, ProblemType } from './problem';
@@ -19,7 +19,7 @@ import { bounded, isTemporalUnavailable, temporalUnavailable, type TemporalAcces
 
 export { isTemporalUnavailable } from './temporal-call';
 
-export type { CallbackAck } from '../api/contract';
+export type { CallbackAck } from '../contract/job-api';
 
 export interface CallbackTarget extends TemporalAccess {
   keyring: Keyring;

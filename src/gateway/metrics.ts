@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { WORKFLOW_TYPE, searchAttributes, type Phase } from '../contract';
+import { WORKFLOW_TYPE, searchAttributes, type Phase } from '../contract/names';
 import { bounded, type TemporalAccess } from './temporal-call';
 
 /** Which kind of callback endpoint a route is (route config `callbackKind`). */

@@ -9,7 +9,7 @@ import { logger } from '../telemetry/logger';
 import { tracingClientInterceptors } from '../telemetry/tracing';
 import { payloadCodecFor, pollbackDataConverter } from '../codec/data-converter';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../profiles/loader';
-import { callbackSecretEnvs } from '../profiles/callback-schema';
+import { callbackSecretEnvs } from '../contract/profile/callback';
 import { buildGateway } from './app';
 import { loadWebhookSources } from './webhooks/sources';
 

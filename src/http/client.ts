@@ -3,9 +3,9 @@
 // are retryable (honouring Retry-After), other 4xx are not. Secret values are scrubbed from
 // anything that could reach an error message.
 import { request, type Dispatcher } from 'undici';
-import { ErrorType, nonRetryable, retryable } from '../errors';
+import { ErrorType, nonRetryable, retryable } from '../contract/errors';
 import { checkedUrl, dispatcherFor, internalAddressRefusal } from './hosts';
-import { parseRetryAfter } from '../api/retry-after';
+import { parseRetryAfter } from '../contract/retry-after';
 
 export interface OutboundRequest {
   method: Dispatcher.HttpMethod;

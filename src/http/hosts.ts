@@ -3,7 +3,7 @@
 // named exactly may be internal (loopback, private, link-local): one allowed by a wildcard must
 // be public, checked here for IP literals and at connect time for names (./addresses).
 import type { Dispatcher } from 'undici';
-import { nonRetryable, ErrorType } from '../errors';
+import { nonRetryable, ErrorType } from '../contract/errors';
 import { INTERNAL_ADDRESS_CODE, isInternalAddress, publicOnlyDispatcher } from './addresses';
 
 function matches(pattern: string, url: URL): boolean {

@@ -9,7 +9,7 @@
 //     Running more processes than declared exceeds it; fewer leaves capacity unused.
 // One activity is one request (start, status read, download, cancel), so activity slots bound
 // requests in flight and activity dispatches bound requests per second (retries included).
-import type { Limits, Profile } from '../profiles/schema';
+import type { Limits, Profile } from '../contract/profile/schema';
 
 export interface LimitedQueue {
   profile: string;

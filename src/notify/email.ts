@@ -5,7 +5,7 @@
 // message (mail systems and clients fold duplicates by it).
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { ErrorType, nonRetryable, retryable } from '../errors';
+import { ErrorType, nonRetryable, retryable } from '../contract/errors';
 
 /** The worker's SMTP settings (POLLBACK_SMTP_*, POLLBACK_EMAIL_*); job input only names recipients. */
 export interface EmailSettings {

@@ -1,9 +1,9 @@
 // What a notification says, in a person's words: the job, the outcome, the file, its size,
 // how long it took, the error, and a link to the job in the Temporal Web UI. Pure, so the
 // same text goes to every channel and is unit-tested.
-import type { JobFile } from '../contract';
-import { formatDuration } from '../durations';
-import type { NotifyTarget } from '../job-input';
+import type { JobFile } from '../contract/job-status';
+import { formatDuration } from '../contract/durations';
+import type { NotifyTarget } from '../contract/job-input';
 
 export type JobEvent = 'succeeded' | 'failed' | 'cancelled';
 

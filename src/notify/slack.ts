@@ -1,7 +1,7 @@
 // Slack through the official SDK. Retries belong to Temporal (bounded, with backoff), so the
 // SDK's own retry loop is off and its errors are mapped onto the taxonomy.
 import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
-import { ErrorType, nonRetryable, retryable } from '../errors';
+import { ErrorType, nonRetryable, retryable } from '../contract/errors';
 
 export interface SlackMessage {
   token: string;

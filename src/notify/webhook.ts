@@ -2,7 +2,7 @@
 // webhook-signature). The id is stable per job, event and target, so a receiver
 // deduplicates our retries.
 import { Webhook } from 'standardwebhooks';
-import { ErrorType, nonRetryable } from '../errors';
+import { ErrorType, nonRetryable } from '../contract/errors';
 import { ensureOk, send } from '../http/client';
 
 export interface SignedWebhook {

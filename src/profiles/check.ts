@@ -1,10 +1,10 @@
 // `npm run profile -- check`: what a profile would send, for given params and a mode, without
 // touching the network. Secrets are shown by the name of their environment variable, never
 // read; the callback URL and token are shown in the shape the gateway will receive them.
-import { correlates, isTokenAuth, profileCallbackPath, usesProfileEndpoint, type CallbackSpec } from './callback-schema';
+import { correlates, isTokenAuth, profileCallbackPath, usesProfileEndpoint, type CallbackSpec } from '../contract/profile/callback';
 import { describeExtractor } from './extract';
 import { callbackFor, mentionsCallback, renderRequest, renderStart, type RenderedRequest } from './requests';
-import type { Profile } from './schema';
+import type { Profile } from '../contract/profile/schema';
 
 export type Mode = 'poll' | 'callback' | 'hybrid';
 

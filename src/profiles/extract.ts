@@ -1,5 +1,5 @@
 // Reads one value out of a response the way the profile says (JSON body path or header).
-import type { Extractor } from './schema';
+import type { Extractor } from '../contract/profile/schema';
 import { lookup } from './template';
 
 export interface ResponseView {

@@ -1,7 +1,7 @@
 // The JSON Schema of profile files, generated from the zod schema (the one source of truth), so
 // editors validate and complete profiles as they are written (docs/profile.schema.json).
 import { z } from 'zod';
-import { profileSchema } from './schema';
+import { profileSchema } from '../contract/profile/schema';
 
 export const PROFILE_SCHEMA_ID = 'https://pollback.dev/schemas/profile.schema.json';
 

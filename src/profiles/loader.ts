@@ -2,9 +2,9 @@
 // with errors that name the file and the field, so a broken profile stops the worker at start.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeIssues } from '../validation';
+import { describeIssues } from '../contract/validation';
 import { parseYamlOrJson } from '../yaml-or-json';
-import { profileSchema, type Profile } from './schema';
+import { profileSchema, type Profile } from '../contract/profile/schema';
 
 export const BUILTIN_PROFILES_DIR = path.join(__dirname, 'builtin');
 

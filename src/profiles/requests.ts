@@ -1,8 +1,8 @@
 // The requests a profile makes, rendered from its templates: shared by the activities (which
 // send them) and `npm run profile -- check` (which only shows them), so what the check shows is
 // what would be sent. Pure apart from the template context the caller builds.
-import { isTokenAuth, profileCallbackPath, usesProfileEndpoint } from './callback-schema';
-import type { Profile, ProfileRequest } from './schema';
+import { isTokenAuth, profileCallbackPath, usesProfileEndpoint } from '../contract/profile/callback';
+import type { Profile, ProfileRequest } from '../contract/profile/schema';
 import { renderJson, renderMap, renderUrl, type TemplateContext } from './template';
 
 export interface RenderedRequest {

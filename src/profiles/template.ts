@@ -1,6 +1,6 @@
 // `{{namespace.path}}` placeholders in profile requests. Rendering happens inside activities,
 // where secrets are available; the rendered strings never go back into workflow history.
-import { nonRetryable, ErrorType } from '../errors';
+import { nonRetryable, ErrorType } from '../contract/errors';
 
 export type TemplateContext = Readonly<Record<string, unknown>>;
 

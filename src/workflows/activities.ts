@@ -2,8 +2,8 @@
 // summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type * as JobInputModule from '../job-input';
-import type { JobInput } from '../job-input';
+import type * as JobInputModule from '../contract/job-input';
+import type { JobInput } from '../contract/job-input';
 
 /**
  * Where this job's calls to the remote API run: the task queue of its profile's limits, or this
@@ -28,7 +28,7 @@ export async function prepareJob(raw: unknown): Promise<{ input: JobInput; patch
   if (!patched(PREPARE_PATCH)) {
     // Only replays of old histories come here: the schema is loaded for them alone.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { parseJobInput } = require('../job-input') as typeof JobInputModule;
+    const { parseJobInput } = require('../contract/job-input') as typeof JobInputModule;
     return { input: parseJobInput(raw), patched: false };
   }
   const { prepareJob: prepare } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', summary: 'read the job input' });

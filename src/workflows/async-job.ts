@@ -4,14 +4,16 @@
 // told; a failure or a cancel is told too. Frequent polling runs in one activity, infrequent
 // polling continues as new every so many polls, so history stays bounded whatever their number.
 import { ApplicationFailure, CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { CallbackSignal, JobResult } from '../contract';
-import { describeIssues } from '../validation';
+import type { JobResult } from '../contract/job-status';
+import type { CallbackSignal } from '../contract/signals';
+import { describeIssues } from '../contract/validation';
 import { prepareJob } from './activities';
 import { awaitOutcome, startRemoteJob } from './completion';
 import { cleanUpCancelled, finishSucceeded, remoteFailure, reportFailure } from './finish';
 import { JobState, type CarriedState } from './job-state';
 import { provisionalStatus } from './provisional-status';
-import { callbackRefusedSignal, callbackSignal, downloadProgressSignal, pollProgressSignal, signalPayloads, statusQuery } from './signals';
+import { callbackRefusedSignal, callbackSignal, downloadProgressSignal, pollProgressSignal, statusQuery } from '../contract/messages';
+import { signalPayloads } from './signals';
 
 export type { CarriedState } from './job-state';
 
@@ -69,7 +71,8 @@ export async function asyncJob(rawInput: unknown, carried?: CarriedState): Promi
     if (parsed.success) job.recordPollProgress(parsed.data);
   });
   setHandler(downloadProgressSignal, (progress) => {
-    job.download = progress;
+    const parsed = signalPayloads().downloadProgressSchema.safeParse(progress);
+    if (parsed.success) job.download = parsed.data;
   });
 
   try {

@@ -6,12 +6,12 @@
 // deadline and the next poll, and wakes early for a callback.
 import { ActivityFailure, ApplicationFailure, CancellationScope, TimeoutFailure, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { RemoteStatus } from '../activities/types';
-import { formatDuration } from '../durations';
-import { ErrorType } from '../errors';
+import { formatDuration } from '../contract/durations';
+import { ErrorType } from '../contract/errors';
 import { apiCallsLimited, pollActivities, remoteActivities } from './activities';
 import type { JobState } from './job-state';
-import type { PollSettings } from '../job-input';
-import { planNextPoll } from './schedule';
+import type { PollSettings } from '../contract/job-input';
+import { planNextPoll } from '../polling/next-poll';
 
 /** Re-throws an activity's typed failure as the job's own, so the job fails with a meaningful type. */
 export function surface(err: unknown, deadlineMessage: string): never {

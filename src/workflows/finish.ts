@@ -2,9 +2,9 @@
 // on cancel, stop the remote job, remove partial files and tell people — each in a scope that
 // cancellation cannot interrupt.
 import { ActivityCancellationType, ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { JobResult, NotificationReport } from '../contract';
-import { formatDuration } from '../durations';
-import { ErrorType } from '../errors';
+import type { JobResult, NotificationReport } from '../contract/job-status';
+import { formatDuration } from '../contract/durations';
+import { ErrorType } from '../contract/errors';
 import { targetLabel, type JobEvent, type JobSummary } from '../notify/message';
 import { downloadActivities, localActivities, notifyActivities, remoteActivities } from './activities';
 import { surface, timeoutMessage } from './completion';

@@ -3,9 +3,11 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RemoteJobRef } from '../activities/types';
-import { searchAttributes, type JobFile, type JobStatus, type NotificationReport, type Phase, type PollProgress, type RemoteState } from '../contract';
-import { formatDuration } from '../durations';
-import type { JobInput } from '../job-input';
+import { searchAttributes, type Phase } from '../contract/names';
+import type { JobFile, JobStatus, NotificationReport, RemoteState } from '../contract/job-status';
+import type { PollProgress } from '../contract/signals';
+import { formatDuration } from '../contract/durations';
+import type { JobInput } from '../contract/job-input';
 
 /** State carried across continue-as-new. */
 export interface CarriedState {

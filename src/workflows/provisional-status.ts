@@ -4,8 +4,8 @@
 // fails the job in this same workflow task.
 import ms from 'ms';
 import { workflowInfo } from '@temporalio/workflow';
-import type { JobStatus } from '../contract';
-import { DEFAULT_JOB_TIMEOUT_MS } from '../durations';
+import type { JobStatus } from '../contract/job-status';
+import { DEFAULT_JOB_TIMEOUT_MS } from '../contract/durations';
 import type { CarriedState } from './job-state';
 
 type Loose = Record<string, unknown>;

@@ -1,17 +1,7 @@
-// The workflow's signals and query. Their payloads' schemas (src/signal-payloads.ts) are loaded
-// at a job's first signal, not when it starts: the SDK evaluates a workflow's modules anew for
-// every execution, and zod with those schemas costs more than the rest of the workflow code.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type * as SignalPayloadsModule from '../signal-payloads';
-import { CALLBACK_REFUSED_SIGNAL, CALLBACK_SIGNAL, STATUS_QUERY, type CallbackRefusedSignal, type CallbackSignal, type JobStatus, type PollProgress } from '../contract';
-
-export const callbackSignal = defineSignal<[CallbackSignal]>(CALLBACK_SIGNAL);
-export const callbackRefusedSignal = defineSignal<[CallbackRefusedSignal]>(CALLBACK_REFUSED_SIGNAL);
-export const statusQuery = defineQuery<JobStatus>(STATUS_QUERY);
-/** Sent by the download activity so the `status` query can show progress. */
-export const downloadProgressSignal = defineSignal<[{ bytes: number; total?: number }]>('downloadProgress');
-/** Sent, sparingly, by the polling activity so the `status` query shows how polling goes. */
-export const pollProgressSignal = defineSignal<[PollProgress]>('pollProgress');
+// The signal payloads' schemas (src/contract/signals.ts) are loaded at a job's first signal, not
+// when it starts: the SDK evaluates a workflow's modules anew for every execution, and zod with
+// those schemas costs more than the rest of the workflow code.
+import type * as SignalPayloadsModule from '../contract/signals';
 
 type SignalPayloads = typeof SignalPayloadsModule;
 let payloads: SignalPayloads | undefined;
@@ -20,6 +10,6 @@ let payloads: SignalPayloads | undefined;
 export function signalPayloads(): SignalPayloads {
   // A require inside a function is evaluated when called; the bundler still includes the module.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  payloads ??= require('../signal-payloads') as SignalPayloads;
+  payloads ??= require('../contract/signals') as SignalPayloads;
   return payloads;
 }

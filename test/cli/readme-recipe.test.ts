@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { DEFAULT_TASK_QUEUE, PHASES, WORKFLOW_TYPE, type JobResult, type JobStatus } from '../../src/contract';
+import { DEFAULT_TASK_QUEUE, PHASES, WORKFLOW_TYPE } from '../../src/contract/names';
+import type { JobResult, JobStatus } from '../../src/contract/job-status';
 import { readmeBlock, startReadmeSetup, type ReadmeSetup } from '../helpers/readme-setup';
 import { splitCommands } from './shell-words';
 

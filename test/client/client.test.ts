@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { JobFailedError, PollbackApiError, PollbackClient, WaitTimeoutError } from '../../src/client';
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 import { API_TOKEN, eventually, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 
 let stack: GatewayStack;

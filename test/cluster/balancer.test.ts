@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { balancer, HAPROXY_CONFIG, localConfig } from '../../src/cluster/balancer';
-import { lowFreePort } from '../../src/cluster/ports';
-import { ensureClusterPackages } from '../../src/cluster/tools';
+import { balancer, HAPROXY_CONFIG, localConfig } from '../../dev/cluster/balancer';
+import { lowFreePort } from '../../dev/cluster/ports';
+import { ensureClusterPackages } from '../../dev/cluster/tools';
 import { freePort } from '../../src/temporal/dev-server';
 
 async function fakeGateway(name: string): Promise<{ server: Server; port: number; served: () => number }> {

@@ -4,7 +4,7 @@
 // build produces. Static: no Docker engine needed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readServerEnv, SERVER_ENV_FILE, TEMPORAL_SERVICES } from '../../src/cluster/temporal-cluster';
+import { readServerEnv, SERVER_ENV_FILE, TEMPORAL_SERVICES } from '../../dev/cluster/temporal-cluster';
 import { parse as parseYaml } from 'yaml';
 import { asList, environmentOf, interpolate, loadCompose, mountsOf, read, type ComposeFile } from '../deploy/support';
 

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { searchAttributes } from '../../src/contract';
-import { lowFreePort } from '../../src/cluster/ports';
-import { tcpOpen } from '../../src/cluster/supervised';
+import { searchAttributes } from '../../src/contract/names';
+import { lowFreePort } from '../../dev/cluster/ports';
+import { tcpOpen } from '../../dev/cluster/supervised';
 import { freePort } from '../../src/temporal/dev-server';
 import { eventually } from '../helpers/eventually';
 

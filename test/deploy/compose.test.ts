@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, loadGatewayConfig } from '../../src/config';
-import { searchAttributeRegistrations } from '../../src/contract';
+import { searchAttributeRegistrations } from '../../src/contract/names';
 import { connectConfig } from '../../src/temporal/connection';
 import {
   allReferences, asList, builtinProfileEnvNames, configVariables, dependsOn, environmentOf, exists, interpolate, loadCompose,

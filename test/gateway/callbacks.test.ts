@@ -5,9 +5,9 @@ import { after, before, test } from 'node:test';
 import { jobFailure } from '../helpers/failures';
 import { eventually, metricValue, scrape, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents } from '../helpers/history';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { WORKFLOW_TYPE } from '../../src/contract/names';
 import type { asyncJob } from '../../src/workflows/async-job';
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 import { mintToken, parseKeyring } from '../../src/tokens/task-token';
 import { TEST_KEYS } from '../helpers/temporal';
 

@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { WORKFLOW_TYPE } from '../../src/contract/names';
 import { pollbackDataConverter } from '../../src/codec/data-converter';
 import { EncryptionCodec, ENCRYPTED_ENCODING } from '../../src/codec/encryption-codec';
 import { parsePayloadKeys } from '../../src/codec/keys';

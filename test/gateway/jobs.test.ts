@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { jobIdForKey } from '../../src/gateway/jobs/start-job';
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 import type { JobSummary, JobView } from '../../src/gateway/jobs/job-view';
 import { API_TOKEN, eventually, metricValue, scrape, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 

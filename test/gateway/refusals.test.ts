@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { WORKFLOW_TYPE } from '../../src/contract/names';
 import { mintToken, parseKeyring } from '../../src/tokens/task-token';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { request, scrape, startGatewayStack, type ApiAnswer, type GatewayStack } from '../helpers/gateway-stack';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { JobResult } from '../../src/contract';
+import type { JobResult } from '../../src/contract/job-status';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { API_TOKEN, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 

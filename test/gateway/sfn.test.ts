@@ -13,7 +13,8 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { STATUS_QUERY, WORKFLOW_TYPE, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY, WORKFLOW_TYPE } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { mintToken } from '../../src/tokens/task-token';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { jobFailure } from '../helpers/failures';

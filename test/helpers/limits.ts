@@ -7,10 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { WORKFLOW_TYPE } from '../../src/contract/names';
 import { apiTaskQueueName } from '../../src/limits/queues';
 import { BUILTIN_PROFILES_DIR } from '../../src/profiles/loader';
-import type { Limits } from '../../src/profiles/schema';
+import type { Limits } from '../../src/contract/profile/schema';
 import type { StyleLoad } from '../../dev/simulator';
 import type { asyncJob } from '../../src/workflows/async-job';
 

@@ -2,7 +2,8 @@
 // task token the worker handed it (minted again with the same key, as the gateway verifies it).
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { mintToken } from '../../src/tokens/task-token';
 import { testKeyring } from './temporal';
 

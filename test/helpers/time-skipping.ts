@@ -3,8 +3,8 @@
 // hours of polling or day-long callback waits run in seconds. Activities still run for real.
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../../src/contract';
-import { ensureTestServer } from '../../src/temporal/cli';
+import { searchAttributes } from '../../src/contract/names';
+import { ensureTestServer } from '../../dev/temporal-cli';
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: await ensureTestServer() } } });

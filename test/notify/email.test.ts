@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { EmailSettings } from '../../src/notify/email';
 import { messageIdFor } from '../../src/notify/email';
 import { SmtpReceiver } from '../../dev/receivers/smtp';
-import type { JobInputJson } from '../../src/job-input';
+import type { JobInputJson } from '../../src/contract/job-input';
 import { startStack, type Stack } from '../helpers/stack';
 
 const LOGIN = { user: 'pollback', password: 'smtp-password-for-tests-42' };

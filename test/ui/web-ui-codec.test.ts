@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { pollbackDataConverter } from '../../src/codec/data-converter';
 import { EncryptionCodec } from '../../src/codec/encryption-codec';
 import { parsePayloadKeys } from '../../src/codec/keys';
-import { ensureTemporalCli } from '../../src/temporal/cli';
+import { ensureTemporalCli } from '../../dev/temporal-cli';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { launchChromium, screenshot } from '../helpers/browser';
 import { newPayloadKey, startEncryptedStack } from '../helpers/encryption';

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { interpret, bodyWithoutToken } from '../../src/gateway/callbacks/interpret';
 import { clipReason } from '../../src/gateway/deliver-callback';
-import { callbackRefusedSignalSchema } from '../../src/signal-payloads';
+import { callbackRefusedSignalSchema } from '../../src/contract/signals';
 import { checkSignature, signBody, signStripe } from '../../src/gateway/callbacks/signature';
-import { callbackSchema } from '../../src/profiles/callback-schema';
+import { callbackSchema } from '../../src/contract/profile/callback';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 
 const SHA = 'a'.repeat(64);

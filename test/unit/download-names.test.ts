@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileNameFrom, sanitizeFileName } from '../../src/activities/download-result';
+import { fileNameFrom, sanitizeFileName } from '../../src/activities/result-source';
 import { formatBytes, messageText, targetLabel } from '../../src/notify/message';
 
 test('file names cannot leave the job folder', () => {

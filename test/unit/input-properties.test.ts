@@ -8,8 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { stringify as toYaml } from 'yaml';
 import { ProfileLoadError, parseProfile } from '../../src/profiles/loader';
-import { fieldPath } from '../../src/validation';
-import { jobInputSchema, parseJobInput } from '../../src/job-input';
+import { fieldPath } from '../../src/contract/validation';
+import { jobInputSchema, parseJobInput } from '../../src/contract/job-input';
 
 /** Runs per property: enough to walk every field with many shapes, a few seconds in all. */
 const RUNS = 400;

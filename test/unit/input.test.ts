@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jobInputSchema } from '../../src/job-input';
-import { describeIssues } from '../../src/validation';
+import { jobInputSchema } from '../../src/contract/job-input';
+import { describeIssues } from '../../src/contract/validation';
 
 function issues(input: unknown): string {
   const parsed = jobInputSchema.safeParse(input);

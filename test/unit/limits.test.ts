@@ -6,8 +6,8 @@ import { jitteredRetryDelay } from '../../src/activities/retry-jitter';
 import { ConfigError, loadConfig } from '../../src/config';
 import { apiTaskQueueName, LimitsError, limitedQueues } from '../../src/limits/queues';
 import { parseProfile, ProfileLoadError } from '../../src/profiles/loader';
-import { jobInputSchema } from '../../src/job-input';
-import { describeIssues } from '../../src/validation';
+import { jobInputSchema } from '../../src/contract/job-input';
+import { describeIssues } from '../../src/contract/validation';
 
 const profileYaml = (limits: string): string => `name: limited\nallowedHosts: [api.example.com]\nstart:\n  url: https://api.example.com/x\nlimits: ${limits}\n`;
 

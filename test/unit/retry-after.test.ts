@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRetryAfter } from '../../src/api/retry-after';
+import { parseRetryAfter } from '../../src/contract/retry-after';
 
 test('Retry-After: delta-seconds, an HTTP date, or nothing usable', () => {
   const now = Date.parse('2026-12-03T09:00:00Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planNextPoll } from '../../src/workflows/schedule';
+import { planNextPoll } from '../../src/polling/next-poll';
 
 const settings = { interval: 1_000, backoff: 2, maxInterval: 10_000 };
 

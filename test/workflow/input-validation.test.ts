@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { WORKFLOW_TYPE } from '../../src/contract';
+import { WORKFLOW_TYPE } from '../../src/contract/names';
 import { count, EventType, historyEvents } from '../helpers/history';
 import { startTestWorker, type TestWorker } from '../helpers/temporal';
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { jobFailure } from '../helpers/failures';
 import { count, EventType, historyEvents, runChain } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';

@@ -3,7 +3,8 @@
 // current details. (Start and summary across continue-as-new: long-waits.test.ts, on timers.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { eventually } from '../helpers/eventually';
 import { jobFailure } from '../helpers/failures';
 import { startStack, type Stack } from '../helpers/stack';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { eventually } from '../helpers/eventually';
 import { jobFailure } from '../helpers/failures';
 import { count, EventType, historyEvents, patchIds, scheduledActivities, type HistoryEvent } from '../helpers/history';

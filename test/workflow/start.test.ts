@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventType, historyEvents } from '../helpers/history';
-import { STATUS_QUERY, type JobStatus } from '../../src/contract';
+import { STATUS_QUERY } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import { startStack, type Stack } from '../helpers/stack';
 import { simJob as simJobRecord, type SimJobRecord } from '../helpers/remote';
 

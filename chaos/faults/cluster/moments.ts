@@ -5,7 +5,7 @@
 // first tries). The moment is read from the jobs' status queries and the bytes on disk.
 import { stat } from 'node:fs/promises';
 import { partialPath } from '../../../src/activities/download-result';
-import type { Phase } from '../../../src/contract';
+import type { Phase } from '../../../src/contract/names';
 import type { RunContext } from '../../family';
 import { phaseOf, until, type Tracked } from '../../jobs';
 

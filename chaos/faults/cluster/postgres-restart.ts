@@ -1,7 +1,7 @@
 // PostgreSQL — persistence and visibility both — stopped (a fast shutdown: every session cut)
 // and started again on the same data while jobs are at every stage. The Temporal services stay
 // up and must reconnect by themselves; one that dies instead is restarted and noted.
-import { TEMPORAL_SERVICES } from '../../../src/cluster/temporal-cluster';
+import { TEMPORAL_SERVICES } from '../../../dev/cluster/temporal-cluster';
 import type { FaultReport, RunContext } from '../../family';
 import { describePhases, hit, jobsAtEveryStage, notePhases } from './moments';
 

@@ -1,7 +1,7 @@
 // kill -9 of each Temporal service in turn — history, matching, frontend, worker — while jobs
 // start, wait, poll, download and notify; the service comes back after a few seconds, as a
 // supervisor (systemd, Kubernetes, compose's restart policy) would bring it back.
-import { TEMPORAL_SERVICES, type TemporalService } from '../../../src/cluster/temporal-cluster';
+import { TEMPORAL_SERVICES, type TemporalService } from '../../../dev/cluster/temporal-cluster';
 import type { FaultReport, RunContext } from '../../family';
 import { describePhases, hit, jobsAtEveryStage, notePhases } from './moments';
 

@@ -2,10 +2,10 @@
 // of the API's own words (the same language as the `status` section), or Pollback's own body.
 // Pure: the gateway decides who may call before this runs, and what to answer after.
 import { z } from 'zod';
-import type { CallbackSignal } from '../../contract';
-import type { CallbackSpec } from '../../profiles/callback-schema';
+import type { CallbackSignal } from '../../contract/signals';
+import type { CallbackSpec } from '../../contract/profile/callback';
 import { describeExtractor, extract, extractProgress, extractString, type ResponseView } from '../../profiles/extract';
-import { describeIssues } from '../../validation';
+import { describeIssues } from '../../contract/validation';
 import type { ProblemType } from '../problem';
 
 export type Verdict =

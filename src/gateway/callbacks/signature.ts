@@ -3,7 +3,7 @@
 // schemes (Stripe, Standard Webhooks) also refuse a signature older than their replay window.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { SignatureSpec } from '../../profiles/callback-schema';
+import type { SignatureSpec } from '../../contract/profile/callback';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 

@@ -10,15 +10,16 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
-import { STATUS_QUERY, WORKFLOW_TYPE, searchAttributes, type JobResult, type JobStatus } from '../../contract';
+import type { JobError, JobState, JobSummary, JobView } from '../../contract/job-api';
+import { STATUS_QUERY, WORKFLOW_TYPE, searchAttributes } from '../../contract/names';
+import type { JobResult, JobStatus } from '../../contract/job-status';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
-import { webUiJobUrl } from '../../web-ui';
+import { webUiJobUrl } from '../../temporal/web-ui';
 
 // The schemas of what this module returns are the API's contract, shared with the typed client.
-export { jobErrorSchema, jobResultSchema, jobSchema, jobStates, jobStatusSchema, jobSummarySchema } from '../../api/contract';
-export type { JobError, JobState, JobSummary, JobView } from '../../api/contract';
+export { jobErrorSchema, jobResultSchema, jobSchema, jobStates, jobStatusSchema, jobSummarySchema } from '../../contract/job-api';
+export type { JobError, JobState, JobSummary, JobView } from '../../contract/job-api';
 
 export interface JobLinks {
   namespace: string;

@@ -5,9 +5,9 @@
 // different request.
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract';
-import { formatDuration } from '../../durations';
-import type { JobInput } from '../../job-input';
+import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract/names';
+import { formatDuration } from '../../contract/durations';
+import type { JobInput } from '../../contract/job-input';
 import { HttpProblem, ProblemType } from '../problem';
 import { bounded, type TemporalAccess } from '../temporal-call';
 

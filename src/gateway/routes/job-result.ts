@@ -9,14 +9,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { JobFile } from '../../contract';
+import type { JobFile } from '../../contract/job-status';
 import { describeJob, jobNotFound, jobStateOf, outcomeOf } from '../jobs/job-view';
 import { parseRange } from '../../http/range';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import type { TemporalAccess } from '../temporal-call';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bucketAllowed, parseS3Url, s3Client, type S3Settings } from '../../activities/download-to-s3';
+import { bucketAllowed, parseS3Url, s3Client, type S3Settings } from '../../storage/s3';
 
 export interface JobResultDeps extends TemporalAccess {
   /** The workers' download folder (POLLBACK_DOWNLOAD_DIR), shared with this gateway; unset: results are not served. */

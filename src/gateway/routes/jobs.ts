@@ -5,9 +5,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { startedJobSchema } from '../../api/contract';
-import { PHASES, WORKFLOW_TYPE, searchAttributes } from '../../contract';
-import { jobInputSchema } from '../../job-input';
+import { startedJobSchema } from '../../contract/job-api';
+import { PHASES, WORKFLOW_TYPE, searchAttributes } from '../../contract/names';
+import { jobInputSchema } from '../../contract/job-input';
 import { describeJob, executionStatusOf, jobNotFound, jobSchema, jobStateOf, jobStates, jobSummarySchema, readJob, summaryOf, webUiLink, type JobLinks } from '../jobs/job-view';
 import { startJob } from '../jobs/start-job';
 import type { GatewayMetrics } from '../metrics';
@@ -30,7 +30,7 @@ declare module 'fastify' {
   }
 }
 
-export type { CancelJobResponse, StartedJobResponse } from '../../api/contract';
+export type { CancelJobResponse, StartedJobResponse } from '../../contract/job-api';
 
 // Temporal refuses control characters in ids and visibility queries as an internal argument
 // error: refused here first, as the caller's mistake (a NUL in a filter answered 500 before).

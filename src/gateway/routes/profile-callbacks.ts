@@ -7,9 +7,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isTokenAuth, usesProfileEndpoint, type CallbackSpec, type CorrelationAuth, type TokenAuth } from '../../profiles/callback-schema';
+import { isTokenAuth, usesProfileEndpoint, type CallbackSpec, type CorrelationAuth, type TokenAuth } from '../../contract/profile/callback';
 import { describeExtractor, extractString } from '../../profiles/extract';
-import type { Profile } from '../../profiles/schema';
+import type { Profile } from '../../contract/profile/schema';
 import { lookup } from '../../profiles/template';
 import { interpret, type Verdict } from '../callbacks/interpret';
 import { keepRawJson } from '../callbacks/raw-json';

@@ -5,8 +5,8 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract';
-import { durationSchema } from '../../duration-schema';
+import { WORKFLOW_TYPE, startSearchAttributes } from '../../contract/names';
+import { durationSchema } from '../../contract/duration-schema';
 import type { JobLinks } from '../jobs/job-view';
 import { describeForUi } from '../jobs/start-job';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';

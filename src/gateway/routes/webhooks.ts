@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isTokenAuth } from '../../profiles/callback-schema';
+import { isTokenAuth } from '../../contract/profile/callback';
 import { extractString } from '../../profiles/extract';
 import { interpret, type Verdict } from '../callbacks/interpret';
 import { keepRawJson } from '../callbacks/raw-json';

@@ -2,12 +2,12 @@
 // about a schedule, read back from Temporal. The schedule's own spec as written (cron strings,
 // interval) is kept in its memo, since Temporal describes cron expressions as calendars.
 import type { ScheduleDescription, ScheduleOverlapPolicy, ScheduleSummary } from '@temporalio/client';
-import { scheduleSpecSchema, type OverlapPolicy, type ScheduleSummaryView, type ScheduleView } from '../../api/contract';
-import { webUiScheduleUrl } from '../../web-ui';
+import { scheduleSpecSchema, type OverlapPolicy, type ScheduleSummaryView, type ScheduleView } from '../../contract/job-api';
+import { webUiScheduleUrl } from '../../temporal/web-ui';
 import type { JobLinks } from '../jobs/job-view';
 
-export { createScheduleSchema, overlapPolicies, scheduleIdSchema, scheduleSchema, scheduleSpecSchema, scheduleSummarySchema } from '../../api/contract';
-export type { OverlapPolicy, ScheduleSpecInput, ScheduleSummaryView, ScheduleView } from '../../api/contract';
+export { createScheduleSchema, overlapPolicies, scheduleIdSchema, scheduleSchema, scheduleSpecSchema, scheduleSummarySchema } from '../../contract/job-api';
+export type { OverlapPolicy, ScheduleSpecInput, ScheduleSummaryView, ScheduleView } from '../../contract/job-api';
 
 const TEMPORAL_OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: 'SKIP',

@@ -1,6 +1,6 @@
 // Finds the running jobs a webhook is about, by the remote job id the workflow recorded in
 // its PollbackRemoteJobId search attribute.
-import { WORKFLOW_TYPE, searchAttributes } from '../../contract';
+import { WORKFLOW_TYPE, searchAttributes } from '../../contract/names';
 import { bounded, type TemporalAccess } from '../temporal-call';
 
 /** More than this many running jobs for one remote id is a misconfiguration, not a fan-out. */

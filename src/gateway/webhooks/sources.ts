@@ -5,9 +5,9 @@
 // signature, and states read the way a profile's `callback` section reads them.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { callbackSchema, type CallbackSpec } from '../../profiles/callback-schema';
-import { extractorSchema } from '../../profiles/schema';
-import { describeIssues } from '../../validation';
+import { callbackSchema, type CallbackSpec } from '../../contract/profile/callback';
+import { extractorSchema } from '../../contract/profile/schema';
+import { describeIssues } from '../../contract/validation';
 import { parseYamlOrJson } from '../../yaml-or-json';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. GITHUB_WEBHOOK_SECRET');

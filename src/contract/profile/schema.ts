@@ -2,10 +2,10 @@
 // adds an API with one YAML/JSON file of this shape and no code. Pure (zod only), so the
 // workflow can validate inline profiles in its sandbox.
 import { z } from 'zod';
-import { callbackSchema } from './callback-schema';
-import { extractorSchema, statesSchema } from './extractor-schema';
+import { callbackSchema } from './callback';
+import { extractorSchema, statesSchema } from './extractor';
 
-export { extractorSchema, statesSchema, type Extractor } from './extractor-schema';
+export { extractorSchema, statesSchema, type Extractor } from './extractor';
 
 /** A string with `{{namespace.path}}` placeholders, rendered inside activities only. */
 const template = z.string();

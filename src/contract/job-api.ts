@@ -3,13 +3,14 @@
 // the @pollback/client package built from it) takes its types from here, and nothing else of
 // the server's. Pure: zod and the job input schema only.
 import { z } from 'zod';
-import type { JobResult, JobStatus } from '../contract';
-import { durationSchema } from '../duration-schema';
-import { jobInputSchema } from '../job-input';
+import { jobResultSchema as workflowResultSchema, jobStatusSchema as jobStatusQuerySchema } from './job-status';
+import { durationSchema } from './duration-schema';
+import { jobInputSchema } from './job-input';
 
 export { jobInputSchema };
-export type { JobInputJson } from '../job-input';
-export type { JobResult, JobStatus, Phase } from '../contract';
+export type { JobInputJson } from './job-input';
+export type { JobResult, JobStatus } from './job-status';
+export type { Phase } from './names';
 
 // ---------------------------------------------------------------------------------------------
 // Jobs
@@ -19,56 +20,22 @@ export type JobState = (typeof jobStates)[number];
 
 const linksSchema = z.object({ self: z.string(), result: z.string().optional(), webUi: z.string() });
 
-const fileSchema = z.object({ path: z.string(), fileName: z.string(), size: z.number(), sha256: z.string(), contentType: z.string().optional() });
-
-/** The job's status: the workflow's `status` query (JobStatus in src/contract.ts). */
-export const jobStatusSchema = z.object({
+/**
+ * The job's status as the API shows it: the `status` query's answer (src/contract/job-status.ts),
+ * read leniently, since jobs started by an older Pollback lack some fields and may name a phase
+ * this one does not.
+ */
+export const jobStatusSchema = jobStatusQuerySchema.extend({
   phase: z.string(),
-  profile: z.string(),
-  mode: z.enum(['callback', 'poll', 'hybrid']),
-  // Optional: jobs started before these existed do not report them.
   startedAt: z.string().optional().describe("the job's start (its first run), unchanged by continue-as-new"),
   summary: z.string().optional(),
-  remoteJobId: z.string().optional(),
-  remoteStatus: z.string().optional(),
-  remoteState: z.enum(['running', 'succeeded', 'failed', 'cancelled']).optional(),
-  remoteProgress: z.number().optional().describe("the remote job's own progress, percent"),
-  pollCount: z.number(),
-  nextPollAt: z.string().optional(),
-  callbackDeadline: z.string().optional(),
-  deadline: z.string(),
-  lastError: z.string().optional(),
-  refusedCallbacks: z.object({ count: z.number(), lastAt: z.string(), lastReason: z.string() }).optional().describe('callbacks that authenticated but were refused, and why the last one was'),
-  runsSoFar: z.number(),
-  download: z.object({ bytes: z.number(), total: z.number().optional() }).optional(),
-  file: fileSchema.optional(),
 });
 
-/** A succeeded job's result (JobResult in src/contract.ts). */
-export const jobResultSchema = z.object({
-  workflowId: z.string(),
-  title: z.string().optional(),
-  profile: z.string(),
-  remoteJobId: z.string().optional(),
-  status: z.literal('succeeded'),
-  via: z.enum(['callback', 'poll']),
-  output: z.unknown().optional(),
-  resultUrl: z.string().optional(),
-  file: fileSchema.optional(),
-  // Optional here: results recorded before notifications and timings existed lack them.
-  notifications: z.array(z.object({ target: z.string(), event: z.enum(['succeeded', 'failed', 'cancelled']), sent: z.boolean(), error: z.string().optional() })).optional(),
-  polls: z.number(),
-  runs: z.number(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  durationMs: z.number(),
-  timings: z.object({ remoteMs: z.number(), downloadMs: z.number().optional(), notifyMs: z.number().optional() }).optional(),
+/** A succeeded job's result: the workflow's (src/contract/job-status.ts), read leniently for older jobs. */
+export const jobResultSchema = workflowResultSchema.extend({
+  notifications: workflowResultSchema.shape.notifications.optional(),
+  timings: workflowResultSchema.shape.timings.optional(),
 });
-
-// The schemas must accept what the workflow returns: a change to the contract fails the build here.
-type Accepts<Schema extends z.ZodType, Value extends z.input<Schema>> = Value;
-export type StatusFits = Accepts<typeof jobStatusSchema, JobStatus>;
-export type ResultFits = Accepts<typeof jobResultSchema, JobResult>;
 
 export const jobErrorSchema = z.object({
   type: z.string().describe('a stable error type (src/errors.ts), or Cancelled / Terminated / TimedOut'),

@@ -1,6 +1,6 @@
 // When to poll next: the profile-independent arithmetic of durable polling, kept pure so it
 // can be unit-tested and so the workflow body stays about the flow.
-import type { PollSettings } from '../job-input';
+import type { PollSettings } from '../contract/job-input';
 
 const MIN_RETRY_AFTER_MS = 1_000;
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort } from '../temporal/dev-server';
+import { freePort } from '../../src/temporal/dev-server';
 import { balancer } from './balancer';
 import { Supervised } from './supervised';
 import { ensureClusterPackages } from './tools';

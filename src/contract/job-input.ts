@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration-schema';
 import { DEFAULT_JOB_TIMEOUT_MS } from './durations';
 import { ErrorType } from './errors';
-import { profileSchema } from './profiles/schema';
+import { profileSchema } from './profile/schema';
 import { describeIssues } from './validation';
 
 const pollSchema = z.strictObject({

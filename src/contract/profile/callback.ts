@@ -5,7 +5,7 @@
 // each state, the same language as the `status` section), and what to answer. Pure (zod only).
 import { z } from 'zod';
 import { durationSchema } from '../duration-schema';
-import { extractorSchema } from './extractor-schema';
+import { extractorSchema } from './extractor';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. ACME_WEBHOOK_SECRET');
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name, e.g. X-Signature');

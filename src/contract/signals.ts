@@ -1,6 +1,6 @@
 // What the workflow's signals carry, as schemas: the workflow validates every signal with them,
-// since anyone with Temporal access can signal a job directly. The types in contract.ts are
-// derived from these, so each shape is written once. Written with zod/mini: the workflow builds
+// since anyone with Temporal access can signal a job directly. Their types are derived from
+// them, so each shape is written once. Written with zod/mini: the workflow builds
 // them anew in every execution that receives a signal, and mini's schemas cost a fraction of
 // classic zod's to build.
 import * as z from 'zod/mini';
@@ -26,3 +26,26 @@ export const pollProgressSchema = z.strictObject({
   progress: z.optional(percent),
   nextPollAt: z.number().check(z.int(), z.nonnegative()),
 });
+
+/** Sent by the download activity so the `status` query shows how far the download is. */
+export const downloadProgressSchema = z.strictObject({
+  bytes: z.number().check(z.int(), z.nonnegative()),
+  total: z.optional(z.number().check(z.int(), z.nonnegative())),
+});
+
+/**
+ * Payload of the `callback` signal. The gateway verifies the HMAC task token before it
+ * signals, so the token itself never enters history; `runId` (the chain's first run id, a
+ * claim of the token) lets the workflow ignore a callback meant for an earlier job that
+ * reused the same workflow id. Senders with Temporal access may omit it.
+ */
+export type CallbackSignal = z.output<typeof callbackSignalSchema>;
+
+/** Payload of the `callbackRefused` signal: why a callback that authenticated was not accepted. */
+export type CallbackRefusedSignal = z.output<typeof callbackRefusedSignalSchema>;
+
+/** Payload of the `downloadProgress` signal the download activity sends: bytes so far, and the total when announced. */
+export type DownloadProgress = z.output<typeof downloadProgressSchema>;
+
+/** Payload of the `pollProgress` signal the polling activity sends. */
+export type PollProgress = z.output<typeof pollProgressSchema>;

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { connect } from 'node:net';
-import { killGroup } from '../temporal/dev-server';
+import { killGroup } from '../../src/temporal/dev-server';
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => live.forEach((child) => killGroup(child, 'SIGKILL')));
