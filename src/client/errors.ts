@@ -7,7 +7,7 @@ export class PollbackApiError extends Error {
   override name = 'PollbackApiError';
   constructor(
     readonly status: number,
-    /** Stable problem type (src/gateway/problem.ts), or `HttpError` for a non-problem answer. */
+    /** Stable problem type (`ProblemType`, src/contract/problems.ts), or `HttpError` for a non-problem answer. */
     readonly type: string,
     readonly title: string,
     readonly detail?: string,
@@ -18,7 +18,7 @@ export class PollbackApiError extends Error {
   }
 }
 
-/** waitForResult: the job ended without succeeding. `error.type` is the job's failure type (src/errors.ts). */
+/** waitForResult: the job ended without succeeding. `error.type` is the job's failure type (src/contract/errors.ts). */
 export class JobFailedError extends Error {
   override name = 'JobFailedError';
   constructor(

@@ -4,19 +4,20 @@
 // them anew in every execution that receives a signal, and mini's schemas cost a fraction of
 // classic zod's to build.
 import * as z from 'zod/mini';
+import { CALLBACK_LIMITS } from './callback-limits';
 
 const text = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 const runId = z.optional(z.string().check(z.minLength(1), z.maxLength(100)));
 const percent = z.number().check(z.minimum(0), z.maximum(100));
 
 export const callbackSignalSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('success'), output: z.optional(z.unknown()), resultUrl: text(8192), sha256: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/))), runId }),
-  z.strictObject({ kind: z.literal('failure'), error: text(256), cause: text(32_768), code: text(256), runId }),
-  z.strictObject({ kind: z.literal('cancelled'), error: text(256), code: text(256), runId }),
+  z.strictObject({ kind: z.literal('success'), output: z.optional(z.unknown()), resultUrl: text(CALLBACK_LIMITS.resultUrl), sha256: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/))), runId }),
+  z.strictObject({ kind: z.literal('failure'), error: text(CALLBACK_LIMITS.error), cause: text(CALLBACK_LIMITS.cause), code: text(CALLBACK_LIMITS.error), runId }),
+  z.strictObject({ kind: z.literal('cancelled'), error: text(CALLBACK_LIMITS.error), code: text(CALLBACK_LIMITS.error), runId }),
   z.strictObject({ kind: z.literal('heartbeat'), progress: z.optional(percent), runId }),
 ]);
 
-export const callbackRefusedSignalSchema = z.strictObject({ reason: z.string().check(z.minLength(1), z.maxLength(500)), runId });
+export const callbackRefusedSignalSchema = z.strictObject({ reason: z.string().check(z.minLength(1), z.maxLength(CALLBACK_LIMITS.refusedReason)), runId });
 
 /** Sent, sparingly, by the polling activity so the `status` query shows how polling goes. */
 export const pollProgressSchema = z.strictObject({

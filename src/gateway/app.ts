@@ -30,6 +30,7 @@ import { scheduleRoutes } from './routes/schedules';
 import { sfnRoutes } from './routes/sfn';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookSource } from './webhooks/sources';
+import { CALLBACK_LIMITS } from '../contract/callback-limits';
 
 export interface GatewayDeps {
   client: Client;
@@ -78,7 +79,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const app = Fastify({
     ...gatewayLogging(deps.logger),
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: CALLBACK_LIMITS.taskToken },
     forceCloseConnections: 'idle',
     requestTimeout,
     // Given to Node's server itself, so its headers timeout is capped by it too (60 s otherwise,

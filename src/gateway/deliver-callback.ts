@@ -16,6 +16,7 @@ import type { Verdict } from './callbacks/interpret';
 import { closedJobFor, runningJobsFor } from './webhooks/find-jobs';
 import { HttpProblem, ProblemType } from './problem';
 import { bounded, isTemporalUnavailable, temporalUnavailable, type TemporalAccess } from './temporal-call';
+import { CALLBACK_LIMITS, clip } from '../contract/callback-limits';
 
 export { isTemporalUnavailable } from './temporal-call';
 
@@ -50,9 +51,8 @@ export function verifyOrRefuse(keyring: Keyring, token: string): { workflowId: s
 
 type Signal = { name: 'callback'; payload: CallbackSignal } | { name: 'refused'; payload: CallbackRefusedSignal };
 
-/** The longest reason the workflow accepts (its `callbackRefused` schema): a profile's state list can be long. */
-const MAX_REASON = 500;
-export const clipReason = (reason: string): string => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason);
+/** Within what the workflow's `callbackRefused` schema accepts: a profile's state list can be long. */
+export const clipReason = (reason: string): string => clip(reason, CALLBACK_LIMITS.refusedReason);
 
 /**
  * Signals a job; false when it is not running (finished, or never existed). Traced, the signal

@@ -4,6 +4,7 @@
 // match the request's path.
 import type { FastifyInstance } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { CALLBACK_LIMITS } from '../contract/callback-limits';
 
 const METHODS: readonly HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -13,7 +14,7 @@ export interface AllowedMethods {
 }
 
 export function trackAllowedMethods(app: FastifyInstance): AllowedMethods {
-  const known = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: 2048 });
+  const known = FindMyWay({ ignoreTrailingSlash: false, maxParamLength: CALLBACK_LIMITS.taskToken });
   const noop = (): void => undefined;
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat().map((m) => m.toUpperCase())) {

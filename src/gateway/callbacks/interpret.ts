@@ -7,6 +7,7 @@ import type { CallbackSpec } from '../../contract/profile/callback';
 import { describeExtractor, extract, extractProgress, extractString, type ResponseView } from '../../profiles/extract';
 import { describeIssues } from '../../contract/validation';
 import type { ProblemType } from '../problem';
+import { CALLBACK_LIMITS, clip } from '../../contract/callback-limits';
 
 export type Verdict =
   | { kind: 'signal'; signal: CallbackSignal; state: string }
@@ -15,8 +16,6 @@ export type Verdict =
   /** A state the profile says to ignore (e.g. an unrelated event type): nothing changes. */
   | { kind: 'ignored'; state: string };
 
-const MAX_CAUSE = 32_768;
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 // ---------------------------------------------------------------------------------------------
 // Pollback's own style: `{"status": "success" | "failure" | "heartbeat", …}`.
@@ -24,7 +23,7 @@ const clip = (text: string, max: number): string => (text.length > max ? `${text
 const taskToken = z.string().optional();
 export const pollbackBodySchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('success'), output: z.unknown().optional(), taskToken }),
-  z.object({ status: z.literal('failure'), error: z.string().max(256).optional(), cause: z.string().max(MAX_CAUSE).optional(), code: z.string().max(256).optional(), taskToken }),
+  z.object({ status: z.literal('failure'), error: z.string().max(CALLBACK_LIMITS.error).optional(), cause: z.string().max(CALLBACK_LIMITS.cause).optional(), code: z.string().max(CALLBACK_LIMITS.error).optional(), taskToken }),
   z.object({ status: z.literal('heartbeat'), progress: z.number().min(0).max(100).optional().describe('percent complete'), taskToken }),
 ]);
 export type PollbackBody = z.infer<typeof pollbackBodySchema>;
@@ -98,7 +97,7 @@ export function interpretApiBody(spec: ApiStyle, view: ResponseView, tokenField?
   const keep = bodyWithoutToken(view.body, tokenField);
   const error = extractString(spec.error, view);
   const code = extractString(spec.errorCode, view);
-  const failure = { ...(error !== undefined ? { error: clip(error, 256) } : { error: `the API reported "${clip(state, 50)}"` }), ...(code !== undefined ? { code: clip(code, 256) } : {}) };
+  const failure = { ...(error !== undefined ? { error: clip(error, CALLBACK_LIMITS.error) } : { error: `the API reported "${clip(state, 50)}"` }), ...(code !== undefined ? { code: clip(code, CALLBACK_LIMITS.error) } : {}) };
   switch (meaning) {
     case 'running': {
       const progress = extractProgress(spec.progress, spec.progressMax, view);
@@ -107,7 +106,7 @@ export function interpretApiBody(spec: ApiStyle, view: ResponseView, tokenField?
     case 'succeeded':
       return success(spec, view, keep, state);
     case 'failed':
-      return { kind: 'signal', state, signal: { kind: 'failure', ...failure, cause: clip(JSON.stringify(keep) ?? '', MAX_CAUSE) } };
+      return { kind: 'signal', state, signal: { kind: 'failure', ...failure, cause: clip(JSON.stringify(keep) ?? '', CALLBACK_LIMITS.cause) } };
     case 'cancelled':
       return { kind: 'signal', state, signal: { kind: 'cancelled', ...failure } };
   }

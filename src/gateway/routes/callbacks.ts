@@ -9,6 +9,7 @@ import { interpretPollbackBody, pollbackBodySchema, type Verdict } from '../call
 import { deliverByToken, type CallbackAck, type CallbackTarget, type Delivery } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import { logJobs } from '../request-log';
+import { CALLBACK_LIMITS } from '../../contract/callback-limits';
 
 export const ackSchema = z.object({
   accepted: z.boolean().describe('false when the job had already finished: the callback changed nothing'),
@@ -45,7 +46,7 @@ function bodyVerdict(request: FastifyRequest, read: () => Verdict): Verdict {
 
 export function tokenIn(body: unknown): string {
   const token = body !== null && typeof body === 'object' ? (body as { taskToken?: unknown }).taskToken : undefined;
-  if (typeof token !== 'string' || token.length === 0 || token.length > 2048) throw new HttpProblem(400, ProblemType.InvalidRequest, 'invalid request', 'body: taskToken: a task token is required');
+  if (typeof token !== 'string' || token.length === 0 || token.length > CALLBACK_LIMITS.taskToken) throw new HttpProblem(400, ProblemType.InvalidRequest, 'invalid request', 'body: taskToken: a task token is required');
   return token;
 }
 
@@ -59,7 +60,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
       summary: 'Complete, fail or heartbeat a waiting job (the callback URL handed to the remote API)',
       description: 'Pollback\'s own callback style. A body that cannot be read is refused (400) and the job is told why; `taskToken`, if echoed, must match.',
       tags: ['callbacks'],
-      params: z.object({ token: z.string().min(1).max(2048) }),
+      params: z.object({ token: z.string().min(1).max(CALLBACK_LIMITS.taskToken) }),
       body: pollbackBodySchema,
       response: { 200: ackSchema, ...refusals },
     },
@@ -70,9 +71,9 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
     return ackOf(request, await deliverByToken(target, token, () => bodyVerdict(request, () => interpretPollbackBody(request.body))));
   });
 
-  const taskToken = z.string().min(1).max(2048);
-  const error = z.string().max(256);
-  const cause = z.string().max(32_768);
+  const taskToken = z.string().min(1).max(CALLBACK_LIMITS.taskToken);
+  const error = z.string().max(CALLBACK_LIMITS.error);
+  const cause = z.string().max(CALLBACK_LIMITS.cause);
   const taskRoute = (path: string, summary: string, body: z.ZodType, verdict: (body: never) => Verdict): void => {
     routes.post(path, {
       config: { callbackKind: 'task' },

@@ -18,6 +18,7 @@ import { deliverByCorrelation, deliverByToken, type CallbackTarget, type Deliver
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import { logJobs } from '../request-log';
 import { refusedProblem } from './callbacks';
+import { CALLBACK_LIMITS } from '../../contract/callback-limits';
 
 export interface ProfileCallbackDeps extends CallbackTarget {
   profiles: ReadonlyMap<string, Profile>;
@@ -65,7 +66,7 @@ function tokenFrom(auth: TokenAuth, request: FastifyRequest<{ Params: { token?: 
       where = `body field ${auth.field}`;
       break;
   }
-  if (typeof token !== 'string' || token.length === 0 || token.length > 2048) throw new HttpProblem(401, ProblemType.InvalidToken, `no task token in ${where}`);
+  if (typeof token !== 'string' || token.length === 0 || token.length > CALLBACK_LIMITS.taskToken) throw new HttpProblem(401, ProblemType.InvalidToken, `no task token in ${where}`);
   return token;
 }
 
@@ -154,7 +155,7 @@ export const profileCallbackRoutes: FastifyPluginAsync<ProfileCallbackDeps> = (a
   }, handler);
   routes.post('/v1/profiles/:profile/callback/:token', {
     config: { callbackKind: 'profile' },
-    schema: { ...schema, summary: "A profile's callback endpoint (token in the path)", params: z.object({ profile: z.string().min(1).max(100), token: z.string().min(1).max(2048) }) },
+    schema: { ...schema, summary: "A profile's callback endpoint (token in the path)", params: z.object({ profile: z.string().min(1).max(100), token: z.string().min(1).max(CALLBACK_LIMITS.taskToken) }) },
   }, handler);
   return Promise.resolve();
 };

@@ -11,6 +11,7 @@ import { deliverByToken, type CallbackTarget } from '../deliver-callback';
 import { toProblem } from '../error-handler';
 import { HttpProblem, ProblemType } from '../problem';
 import { ackOf, tokenIn } from './callbacks';
+import { CALLBACK_LIMITS } from '../../contract/callback-limits';
 
 export const AWS_JSON = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -21,10 +22,10 @@ const awsErrorSchema = z.object({ __type: z.string(), message: z.string() });
 const awsError = (description: string) => ({ description, content: { [AWS_JSON]: { schema: awsErrorSchema } } });
 
 const bodySchema = z.object({
-  taskToken: z.string().min(1).max(2048),
-  output: z.string().max(256 * 1024).optional().describe('SendTaskSuccess: the output, a JSON text'),
-  error: z.string().max(256).optional(),
-  cause: z.string().max(32_768).optional(),
+  taskToken: z.string().min(1).max(CALLBACK_LIMITS.taskToken),
+  output: z.string().max(CALLBACK_LIMITS.sfnOutput).optional().describe('SendTaskSuccess: the output, a JSON text'),
+  error: z.string().max(CALLBACK_LIMITS.error).optional(),
+  cause: z.string().max(CALLBACK_LIMITS.cause).optional(),
 });
 
 /** Step Functions' error names for the gateway's problem types. */
