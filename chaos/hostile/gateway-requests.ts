@@ -108,7 +108,7 @@ export async function hostileRequests(ctx: RunContext): Promise<HostileCase[]> {
   await post(doneUrl, JSON.stringify({ status: 'success', output: 'first' }), 'application/json');
   await done.handle.result();
   const replay = await post(doneUrl, JSON.stringify({ status: 'failure', error: 'replayed' }), 'application/json');
-  results.push({ family: FAMILY, name: 'replayed callback after the job finished', refused: replay.status === 200 && replay.body.accepted === false && replay.body.jobStatus === 'COMPLETED', detail: `${replay.status} ${JSON.stringify(replay.body)}` });
+  results.push({ family: FAMILY, name: 'replayed callback after the job finished', refused: replay.status === 200 && replay.body.delivered === false && replay.body.jobStatus === 'COMPLETED', detail: `${replay.status} ${JSON.stringify(replay.body)}` });
 
   // Only the one authenticated callback of the wrong shape reached the job, as a refusal it can show.
   const signals = await signalsIn(target, 'callback');

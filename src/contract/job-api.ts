@@ -77,13 +77,30 @@ export type StartedJobResponse = z.infer<typeof startedJobSchema>;
 export const cancelJobResponseSchema = z.object({ jobId: z.string(), cancelRequested: z.boolean(), state: z.enum(jobStates) });
 export type CancelJobResponse = z.infer<typeof cancelJobResponseSchema>;
 
-/** The answer to a callback: accepted, or the job had already finished (its recorded outcome). */
-export interface CallbackAck {
-  accepted: boolean;
-  jobId: string;
-  /** Set when the job had already finished: its recorded outcome. */
-  jobStatus?: string;
-}
+// A signal is durable and needs no worker, so the gateway answers once the callback is in the
+// job's history, without waiting for the job to read it: it says what it knows (delivered), not
+// what the job will make of it. A delivered callback that comes after the job's first terminal
+// state, names an earlier job under the same id, or reaches a job that does not wait for
+// callbacks changes nothing, which the job's status and history show.
+const delivered = z.boolean().describe("true: the callback is in the job's history, for the job to act on (the first terminal state stands; later ones change nothing). false: the job had already finished (jobStatus says how) or the profile ignores this state");
+const acceptedAlias = z.boolean().meta({ deprecated: true }).describe('the same value as `delivered`, under its name before 0.2; read `delivered`');
+
+/** The answer to a callback: delivered to the job, or the job had already finished (its recorded outcome). */
+export const callbackAckSchema = z.object({
+  delivered,
+  accepted: acceptedAlias,
+  jobId: z.string(),
+  jobStatus: z.string().optional().describe("set when the job had already finished: its recorded status"),
+});
+export type CallbackAck = z.infer<typeof callbackAckSchema>;
+
+/** The answer to a callback on a profile's endpoint (when the profile sets no answer of its own). */
+export const profileCallbackAckSchema = z.object({
+  delivered: delivered.describe('true when the callback reached at least one job (see `delivered` of a callback answer)'),
+  accepted: acceptedAlias,
+  jobIds: z.array(z.string()),
+  jobStatus: z.string().optional().describe("a finished job's recorded status"),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Recurring jobs (Temporal Schedules)

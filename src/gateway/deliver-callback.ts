@@ -20,7 +20,6 @@ import { CALLBACK_LIMITS, clip } from '../contract/callback-limits';
 
 export { isTemporalUnavailable } from './temporal-call';
 
-export type { CallbackAck } from '../contract/job-api';
 
 export interface CallbackTarget extends TemporalAccess {
   keyring: Keyring;
@@ -28,7 +27,7 @@ export interface CallbackTarget extends TemporalAccess {
 
 /** What became of one callback for one job. */
 export type Delivery =
-  | { jobId: string; outcome: 'accepted' }
+  | { jobId: string; outcome: 'delivered' }
   | { jobId: string; outcome: 'already-finished'; jobStatus: string }
   | { jobId: string; outcome: 'ignored'; state: string }
   | { jobId: string; outcome: 'refused'; reason: string; problemType?: ProblemType };
@@ -88,7 +87,7 @@ async function deliverTo(temporal: TemporalAccess, jobId: string, runId: string 
   const scoped = runId !== undefined ? { runId } : {};
   switch (verdict.kind) {
     case 'signal':
-      return (await signalJob(temporal, jobId, { name: 'callback', payload: { ...verdict.signal, ...scoped } })) ? { jobId, outcome: 'accepted' } : undefined;
+      return (await signalJob(temporal, jobId, { name: 'callback', payload: { ...verdict.signal, ...scoped } })) ? { jobId, outcome: 'delivered' } : undefined;
     case 'refused':
       // Told to the job if it still runs; refused either way.
       await signalJob(temporal, jobId, { name: 'refused', payload: { reason: clipReason(verdict.reason), ...scoped } });

@@ -16,7 +16,7 @@ declare module 'fastify' {
     callbackKind?: CallbackKind;
   }
   interface FastifyRequest {
-    /** What became of a callback: `accepted`, `already-finished`, …, or the problem type. */
+    /** What became of a callback: `delivered`, `already-finished`, …, or the problem type. */
     callbackOutcome: string;
   }
 }

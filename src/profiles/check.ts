@@ -64,7 +64,7 @@ function describeCallback(profile: Profile, spec: CallbackSpec | undefined, base
       if (extractor) lines.push(`${key} at ${describeExtractor(extractor)}`);
     }
   }
-  lines.push(`answer: ${spec?.response ? `${spec.response.status}${spec.response.body !== undefined ? ` ${JSON.stringify(spec.response.body)}` : ''}` : '200 {"accepted":true,…}'}`);
+  lines.push(`answer: ${spec?.response ? `${spec.response.status}${spec.response.body !== undefined ? ` ${JSON.stringify(spec.response.body)}` : ''}` : '200 {"delivered":true,…}'}`);
   return lines.join('\n');
 }
 

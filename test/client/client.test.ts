@@ -48,10 +48,10 @@ test('startJob + waitForResult: the simulator calls back, the result comes back 
 test('completeTask / heartbeatTask / failTask call back from Node', async () => {
   const ok = await client.startJob({ ...waiting, completion: { mode: 'callback', timeout: '1m', heartbeatTimeout: '30s' } });
   const okToken = await stack.tokenFor(ok.jobId);
-  assert.deepEqual(await client.heartbeatTask(okToken), { accepted: true, jobId: ok.jobId });
-  assert.deepEqual(await client.completeTask(okToken, { rows: 1 }), { accepted: true, jobId: ok.jobId });
+  assert.deepEqual(await client.heartbeatTask(okToken), { delivered: true, accepted: true, jobId: ok.jobId });
+  assert.deepEqual(await client.completeTask(okToken, { rows: 1 }), { delivered: true, accepted: true, jobId: ok.jobId });
   assert.deepEqual((await client.waitForResult(ok.jobId, { pollIntervalMs: 100 })).output, { rows: 1 });
-  assert.deepEqual(await client.completeTask(okToken, { rows: 2 }), { accepted: false, jobId: ok.jobId, jobStatus: 'COMPLETED' });
+  assert.deepEqual(await client.completeTask(okToken, { rows: 2 }), { delivered: false, accepted: false, jobId: ok.jobId, jobStatus: 'COMPLETED' });
 
   const bad = await client.startJob(waiting);
   await client.failTask(await stack.tokenFor(bad.jobId), 'Rejected', 'bad dataset');

@@ -125,7 +125,7 @@ for (const c of CASES) {
 
     const ok = await c.send(job, { result: { state: 'ok', rows: 3 } });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    assert.equal(ok.body.accepted, true);
+    assert.equal(ok.body.delivered, true);
     const result = await job.handle.result();
     assert.equal(result.via, 'callback');
     assert.equal((result.output as { result: { rows: number } }).result.rows, 3);
@@ -135,7 +135,7 @@ for (const c of CASES) {
     await eventually('the finished job in visibility', async () => ((await stack.client.workflow.count(`PollbackRemoteJobId = "${job.remoteId}" AND ExecutionStatus != "Running"`)).count > 0 ? true : undefined));
     const late = await c.send(job, { result: { state: 'bad', why: 'late' } });
     assert.equal(late.status, 200);
-    assert.equal(late.body.accepted, false);
+    assert.equal(late.body.delivered, false);
     assert.equal(late.body.jobStatus, 'COMPLETED');
   });
 }

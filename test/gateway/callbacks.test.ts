@@ -33,7 +33,7 @@ test('full round trip: the simulator calls the callback URL, the job completes w
   assert.ok(result.file, 'the result announced by the callback was downloaded');
   assert.equal(stack.sim.counters().callbacksSent >= 1, true);
   const metrics = await scrape(stack.url);
-  assert.ok((metricValue(metrics, 'pollback_callbacks_total{kind="callback-url",outcome="accepted"}') ?? 0) >= 1);
+  assert.ok((metricValue(metrics, 'pollback_callbacks_total{kind="callback-url",outcome="delivered"}') ?? 0) >= 1);
   assert.ok((metricValue(metrics, 'pollback_callback_duration_seconds_count{kind="callback-url"}') ?? 0) >= 1);
 });
 
@@ -41,7 +41,7 @@ test('POST /v1/tasks/success completes a waiting job with its output', async () 
   const handle = await silentJob();
   const answer = await stack.api('POST', '/v1/tasks/success', { body: { taskToken: await stack.tokenFor(handle.workflowId), output: { rows: 7 } }, token: null });
   assert.equal(answer.status, 200);
-  assert.deepEqual(answer.body, { accepted: true, jobId: handle.workflowId });
+  assert.deepEqual(answer.body, { delivered: true, accepted: true, jobId: handle.workflowId });
   const result = await handle.result();
   assert.deepEqual(result.output, { rows: 7 });
   assert.equal(result.via, 'callback');
@@ -86,10 +86,10 @@ test('a callback for a finished job is acknowledged with its recorded outcome an
   for (const body of [{ status: 'success', output: 'second' }, { status: 'failure', error: 'late' }]) {
     const replay = await stack.api('POST', `/v1/callbacks/${token}`, { body, token: null });
     assert.equal(replay.status, 200);
-    assert.deepEqual(replay.body, { accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
+    assert.deepEqual(replay.body, { delivered: false, accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
   }
   const sfnStyle = await stack.api('POST', '/v1/tasks/success', { body: { taskToken: token, output: 'third' }, token: null });
-  assert.deepEqual(sfnStyle.body, { accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
+  assert.deepEqual(sfnStyle.body, { delivered: false, accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
   const events = await historyEvents(handle);
   assert.equal(count(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 1, 'the late callbacks never reached the job');
   const metrics = await eventually('the already-finished outcome in the metrics', async () => {

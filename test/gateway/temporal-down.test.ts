@@ -72,6 +72,6 @@ test('Temporal stopped: callbacks, job API and readiness answer 503 + Retry-Afte
     const answer = await callback();
     return answer.status === 200 ? answer : undefined;
   }, 60_000);
-  assert.deepEqual(delivered.body, { accepted: true, jobId: job.workflowId });
+  assert.deepEqual(delivered.body, { delivered: true, accepted: true, jobId: job.workflowId });
   assert.equal((await job.result()).output, 'kept');
 });

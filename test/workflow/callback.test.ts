@@ -52,7 +52,7 @@ test('duplicate and late callbacks change nothing; a late one is acknowledged wi
   assert.deepEqual(result.output, { n: 1 });
   const late = await post(`/v1/callbacks/${await tokenFor(handle.workflowId)}`, { status: 'failure', error: 'too late' });
   assert.equal(late.status, 200);
-  assert.deepEqual(late.body, { accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
+  assert.deepEqual(late.body, { delivered: false, accepted: false, jobId: handle.workflowId, jobStatus: 'COMPLETED' });
   // What a duplicate could have done twice: download the result again.
   const events = await historyEvents(handle);
   assert.equal(scheduledActivities(events, 'downloadResult').length, 1, 'one download, whatever the number of callbacks');

@@ -6,16 +6,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { interpretPollbackBody, pollbackBodySchema, type Verdict } from '../callbacks/interpret';
-import { deliverByToken, type CallbackAck, type CallbackTarget, type Delivery } from '../deliver-callback';
+import { deliverByToken, type CallbackTarget, type Delivery } from '../deliver-callback';
 import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import { logJobs } from '../request-log';
 import { CALLBACK_LIMITS } from '../../contract/callback-limits';
+import { callbackAckSchema, type CallbackAck } from '../../contract/job-api';
 
-export const ackSchema = z.object({
-  accepted: z.boolean().describe('false when the job had already finished: the callback changed nothing'),
-  jobId: z.string(),
-  jobStatus: z.string().optional().describe("the finished job's recorded status"),
-});
+
 const refusals = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 503: problemSchema };
 
 /** The answer to a delivered callback; a refused one is a problem (after the job was told). */
@@ -23,12 +20,12 @@ export function ackOf(request: FastifyRequest, delivery: Delivery): CallbackAck 
   request.callbackOutcome = delivery.outcome;
   logJobs(request, [delivery.jobId]);
   switch (delivery.outcome) {
-    case 'accepted':
-      return { accepted: true, jobId: delivery.jobId };
+    case 'delivered':
+      return { delivered: true, accepted: true, jobId: delivery.jobId };
     case 'already-finished':
-      return { accepted: false, jobId: delivery.jobId, jobStatus: delivery.jobStatus };
+      return { delivered: false, accepted: false, jobId: delivery.jobId, jobStatus: delivery.jobStatus };
     case 'ignored':
-      return { accepted: false, jobId: delivery.jobId };
+      return { delivered: false, accepted: false, jobId: delivery.jobId };
     case 'refused':
       throw refusedProblem(delivery.reason, delivery.problemType);
   }
@@ -62,7 +59,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
       tags: ['callbacks'],
       params: z.object({ token: z.string().min(1).max(CALLBACK_LIMITS.taskToken) }),
       body: pollbackBodySchema,
-      response: { 200: ackSchema, ...refusals },
+      response: { 200: callbackAckSchema, ...refusals },
     },
   }, async (request) => {
     const { token } = request.params;
@@ -78,7 +75,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
     routes.post(path, {
       config: { callbackKind: 'task' },
       attachValidation: true,
-      schema: { summary, tags: ['callbacks'], body, response: { 200: ackSchema, ...refusals } },
+      schema: { summary, tags: ['callbacks'], body, response: { 200: callbackAckSchema, ...refusals } },
     }, async (request) => ackOf(request, await deliverByToken(target, tokenIn(request.body), () => bodyVerdict(request, () => verdict(request.body as never)))));
   };
   taskRoute('/v1/tasks/success', 'SendTaskSuccess', z.object({ taskToken, output: z.unknown().optional() }), (body: { output?: unknown }) => interpretPollbackBody({ status: 'success', output: body.output }));

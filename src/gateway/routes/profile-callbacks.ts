@@ -19,6 +19,7 @@ import { HttpProblem, ProblemType, problemSchema } from '../problem';
 import { logJobs } from '../request-log';
 import { refusedProblem } from './callbacks';
 import { CALLBACK_LIMITS } from '../../contract/callback-limits';
+import { profileCallbackAckSchema } from '../../contract/job-api';
 
 export interface ProfileCallbackDeps extends CallbackTarget {
   profiles: ReadonlyMap<string, Profile>;
@@ -30,12 +31,8 @@ const MAX_CORRELATION_LENGTH = 256;
 
 /** Any JSON value (z.json() is recursive, which the OpenAPI transform cannot reference). */
 const anyJson = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
-const ackSchema = z.object({
-  accepted: z.boolean().describe('false for a duplicate or late callback (the job had finished) or an ignored state: nothing changed'),
-  jobIds: z.array(z.string()),
-  jobStatus: z.string().optional().describe("a finished job's recorded status"),
-});
-type CallbackAnswer = z.infer<typeof ackSchema> | z.infer<typeof anyJson>;
+
+type CallbackAnswer = z.infer<typeof profileCallbackAckSchema> | z.infer<typeof anyJson>;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -101,14 +98,15 @@ function answer(request: FastifyRequest, reply: FastifyReply, spec: CallbackSpec
     request.callbackOutcome = 'refused';
     throw refusedProblem(refused.reason);
   }
-  const accepted = deliveries.some((d) => d.outcome === 'accepted');
+  const delivered = deliveries.some((d) => d.outcome === 'delivered');
   const done = finished ?? deliveries.map((d) => (d.outcome === 'already-finished' ? d : undefined)).find(Boolean);
-  request.callbackOutcome = accepted ? 'accepted' : done ? 'already-finished' : 'ignored';
+  request.callbackOutcome = delivered ? 'delivered' : done ? 'already-finished' : 'ignored';
   void reply.code(spec.response?.status ?? 200);
   // The profile's body was parsed from YAML or JSON, so it is a JSON value.
   if (spec.response?.body !== undefined) return spec.response.body as z.infer<typeof anyJson>;
   return {
-    accepted,
+    delivered,
+    accepted: delivered,
     jobIds: finished ? [finished.jobId] : deliveries.map((d) => d.jobId),
     ...(done ? { jobStatus: done.jobStatus } : {}),
   };
@@ -146,7 +144,7 @@ export const profileCallbackRoutes: FastifyPluginAsync<ProfileCallbackDeps> = (a
     tags: ['callbacks'],
     description: "A callback in the API's own words, read as the profile's `callback` section says. Duplicates and late callbacks are acknowledged; a callback that authenticates but cannot be read is 422 CallbackRefused (and the job is told why).",
     body: z.unknown(),
-    response: { '2xx': z.union([ackSchema, anyJson]).describe("Pollback's acknowledgement, or the body the profile's callback.response names"), 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 500: problemSchema, 503: problemSchema },
+    response: { '2xx': z.union([profileCallbackAckSchema, anyJson]).describe("Pollback's acknowledgement, or the body the profile's callback.response names"), 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 500: problemSchema, 503: problemSchema },
   };
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.post('/v1/profiles/:profile/callback', {

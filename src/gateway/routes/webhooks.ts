@@ -77,7 +77,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = (app, deps) => {
       request.callbackOutcome = 'refused';
       throw refusedProblem(refused.reason);
     }
-    const jobIds = deliveries.filter((d) => d.outcome === 'accepted').map((d) => d.jobId);
+    const jobIds = deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.jobId);
     if (verdict?.kind === 'ignored' && deliveries.length > 0) {
       request.callbackOutcome = 'ignored';
       return { matched: true, action: 'ignored' as const, jobIds: deliveries.map((d) => d.jobId) };
@@ -87,7 +87,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookDeps> = (app, deps) => {
       request.callbackOutcome = deliveries.length || finished ? 'already-finished' : 'unmatched';
       return { matched: false, jobIds: [] };
     }
-    request.callbackOutcome = 'accepted';
+    request.callbackOutcome = 'delivered';
     return { matched: true, action: actionOf(verdict ?? { kind: 'ignored', state: '' }), jobIds };
   });
   return Promise.resolve();
