@@ -24,7 +24,7 @@ export interface BalancerOptions {
   dir: string;
   logFile: string;
   /** Requests a minute per client address (POLLBACK_RATE_LIMIT's meaning; `0` = off); the config's default when unset. */
-  rateLimit?: string;
+  rateLimit?: string | undefined;
 }
 
 export async function balancer(opts: BalancerOptions): Promise<Supervised> {

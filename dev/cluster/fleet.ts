@@ -14,7 +14,7 @@ import { ensureClusterPackages } from './tools';
 const ROOT = path.resolve(__dirname, '../..');
 
 export interface FleetOptions {
-  temporal: { address: string; namespace?: string; uiUrl?: string };
+  temporal: { address: string; namespace?: string; uiUrl?: string | undefined };
   /** Logs go to `<dir>/logs`, downloads to `<dir>/downloads` unless `downloadDir` says otherwise. */
   dir: string;
   workers: number;
@@ -24,8 +24,8 @@ export interface FleetOptions {
   downloadDir?: string;
   taskQueue?: string;
   /** Task-token keys; made up for the fleet when unset. */
-  tokenKeys?: string;
-  apiToken?: string;
+  tokenKeys?: string | undefined;
+  apiToken?: string | undefined;
   /** Start from this process's environment (the operator's POLLBACK_* settings, profile secrets); otherwise only what is given here. */
   inheritEnv?: boolean;
   /** Extra environment for every worker (profiles' secrets, Slack URL, …). */
@@ -33,7 +33,7 @@ export interface FleetOptions {
   /** Extra environment for every gateway. */
   gatewayEnv?: Readonly<Record<string, string>>;
   /** The per-client rate limit, enforced by HAProxy (POLLBACK_RATE_LIMIT's meaning); the config's default (600) when unset. */
-  rateLimit?: string;
+  rateLimit?: string | undefined;
   log?: (line: string) => void;
 }
 

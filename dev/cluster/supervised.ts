@@ -24,8 +24,8 @@ export interface ProcessSpec {
   ready(output: string): Promise<boolean>;
   readyTimeoutMs?: number;
   /** Run as this user (PostgreSQL refuses to run as root). */
-  uid?: number;
-  gid?: number;
+  uid?: number | undefined;
+  gid?: number | undefined;
   /** SIGTERM, then SIGKILL after this long. */
   stopTimeoutMs?: number;
   /** The signal that asks for a clean stop (PostgreSQL: SIGINT, a "fast" shutdown). */
@@ -35,7 +35,7 @@ export interface ProcessSpec {
 export class Supervised {
   private child?: ChildProcess;
   private exited: Promise<void> = Promise.resolve();
-  private log?: WriteStream;
+  private log: WriteStream | undefined;
   /** How many times it was started; a restart counts. */
   starts = 0;
 

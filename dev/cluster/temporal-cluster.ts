@@ -46,10 +46,10 @@ export interface TemporalCluster {
   /** host:port of the frontend, for TEMPORAL_ADDRESS. */
   address: string;
   namespace: string;
-  uiUrl?: string;
+  uiUrl?: string | undefined;
   postgres: Postgres;
   services: Record<TemporalService, Supervised>;
-  ui?: Supervised;
+  ui?: Supervised | undefined;
   logsDir: string;
   tools: ServerTools;
   packages: ClusterPackages;

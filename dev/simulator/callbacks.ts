@@ -18,7 +18,7 @@ type AttemptResult = 'delivered' | 'retry' | 'rejected';
 
 export interface DeliveryOptions {
   /** Extra headers per attempt (a signature with a fresh timestamp, a bearer token). */
-  headers?: (body: string) => Record<string, string>;
+  headers?: ((body: string) => Record<string, string>) | undefined;
   /** Which statuses are worth another attempt (default: 5xx and 429). */
   retryOn?: (status: number) => boolean;
   maxAttempts?: number;

@@ -13,8 +13,8 @@ export interface TaskSpec {
   callbackUrl: string;
   taskToken: string;
   output?: unknown;
-  error?: string;
-  cause?: string;
+  error?: string | undefined;
+  cause?: string | undefined;
 }
 
 /** Where a third-party-style API calls back, as its start request said. */

@@ -55,8 +55,8 @@ export async function pollUntilDone(deps: ActivityDeps, args: PollUntilDoneArgs)
         now,
         settings: args.settings,
         currentIntervalMs: beat.intervalMs,
-        ...(status.retryAfterMs !== undefined ? { retryAfterMs: status.retryAfterMs } : {}),
-        ...(args.remote.statusUrlExpiresAt !== undefined ? { statusUrlExpiresAt: args.remote.statusUrlExpiresAt } : {}),
+        retryAfterMs: status.retryAfterMs,
+        statusUrlExpiresAt: args.remote.statusUrlExpiresAt,
       });
       if ('expired' in next) {
         throw nonRetryable(
@@ -71,7 +71,7 @@ export async function pollUntilDone(deps: ActivityDeps, args: PollUntilDoneArgs)
         // Best effort: the status query is for people watching; polling does not depend on it.
         ctx.client.workflow
           .getHandle(execution.workflowId, execution.runId)
-          .signal(pollProgressSignal, { polls, rawStatus: status.rawStatus, state: status.state, nextPollAt: next.at, ...(seen.progress !== undefined ? { progress: seen.progress } : {}) })
+          .signal(pollProgressSignal, { polls, rawStatus: status.rawStatus, state: status.state, nextPollAt: next.at, progress: seen.progress })
           .catch(() => undefined);
       }
     }

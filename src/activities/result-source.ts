@@ -63,7 +63,7 @@ export function progressReporter(workflowId: string): (bytes: number, total: num
     // Best effort: progress is for people watching, the download does not depend on it.
     Context.current()
       .client.workflow.getHandle(workflowId)
-      .signal(downloadProgressSignal, { bytes, ...(total !== undefined ? { total } : {}) })
+      .signal(downloadProgressSignal, { bytes, total })
       .catch(() => undefined);
   };
 }

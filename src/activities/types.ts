@@ -84,16 +84,16 @@ export interface DownloadResultArgs {
   params: Record<string, unknown>;
   remote: RemoteJobRef;
   /** From the status read that saw success; absent after a callback. */
-  resultUrl?: string;
+  resultUrl?: string | undefined;
   /** A successful callback's output: may carry the result URL and checksum (per the profile). */
   callbackOutput?: unknown;
   /** The result's sha256 as a callback announced it (API-style callbacks; checked after download). */
-  sha256?: string;
+  sha256?: string | undefined;
   /** Overrides the name the server suggests; sanitised either way. */
-  fileName?: string;
+  fileName?: string | undefined;
   maxBytes: number;
   /** Where the result goes instead of the local folder: `s3://bucket/prefix/{name}`. */
-  to?: string;
+  to?: string | undefined;
 }
 
 /** A reference to the downloaded file: results cross history as references, never bytes. */

@@ -174,14 +174,14 @@ export class PollbackClient {
   }
 
   completeTask(taskToken: string, output?: unknown): Promise<CallbackAck> {
-    return this.json({ method: 'POST', path: '/v1/tasks/success', body: { taskToken, ...(output !== undefined ? { output } : {}) }, repeatable: true, auth: false });
+    return this.json({ method: 'POST', path: '/v1/tasks/success', body: { taskToken, output }, repeatable: true, auth: false });
   }
 
   failTask(taskToken: string, error?: string, cause?: string): Promise<CallbackAck> {
     return this.json({
       method: 'POST',
       path: '/v1/tasks/failure',
-      body: { taskToken, ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
+      body: { taskToken, error, cause },
       repeatable: true,
       auth: false,
     });

@@ -30,7 +30,7 @@ export class GatewayMetrics {
   readonly callbackDuration: Histogram<'kind'>;
   readonly jobsStarted: Counter;
   private orderBySupported = true;
-  private pending?: { at: number; value: Promise<{ count: number; oldestStartMs?: number }> };
+  private pending?: { at: number; value: Promise<{ count: number; oldestStartMs?: number | undefined }> };
 
   constructor(
     readonly registry: Registry,
@@ -80,7 +80,7 @@ export class GatewayMetrics {
   };
 
   /** One visibility read per scrape, shared by both gauges. */
-  private async waiting(): Promise<{ count: number; oldestStartMs?: number } | undefined> {
+  private async waiting(): Promise<{ count: number; oldestStartMs?: number | undefined } | undefined> {
     if (!this.pending || Date.now() - this.pending.at > 1_000) this.pending = { at: Date.now(), value: this.readWaiting() };
     try {
       return await this.pending.value;
@@ -90,7 +90,7 @@ export class GatewayMetrics {
     }
   }
 
-  private async readWaiting(): Promise<{ count: number; oldestStartMs?: number }> {
+  private async readWaiting(): Promise<{ count: number; oldestStartMs?: number | undefined }> {
     const phases = WAITING_PHASES.map((p) => `"${p}"`).join(', ');
     const query = `WorkflowType = "${WORKFLOW_TYPE}" AND ExecutionStatus = "Running" AND TaskQueue = "${this.temporal.taskQueue}" AND ${searchAttributes.phase.name} IN (${phases})`;
     const client: Client = this.temporal.client;

@@ -83,7 +83,7 @@ export async function send(req: OutboundRequest): Promise<OutboundResponse> {
   const timeout = req.timeoutMs ?? 30_000;
   try {
     const dispatcher = dispatcherFor(url, req.allowedHosts);
-    const res = await request(url, { method: req.method, headers, body, headersTimeout: timeout, bodyTimeout: timeout, ...(dispatcher ? { dispatcher } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+    const res = await request(url, { method: req.method, headers, body: body ?? null, headersTimeout: timeout, bodyTimeout: timeout, ...(dispatcher ? { dispatcher } : {}), ...(req.signal ? { signal: req.signal } : {}) });
     const text = await readBody(res.body);
     const contentType = res.headers['content-type'];
     return { status: res.statusCode, headers: res.headers, body: parseBody(text, Array.isArray(contentType) ? contentType[0] : contentType) };

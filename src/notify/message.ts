@@ -12,7 +12,7 @@ export interface JobSummary {
   title: string;
   profile: string;
   event: JobEvent;
-  remoteJobId?: string;
+  remoteJobId?: string | undefined;
   file?: JobFile;
   durationMs: number;
   error?: { type?: string; message: string };

@@ -17,8 +17,8 @@ export function planNextPoll(args: {
   now: number;
   settings: PollSettings;
   currentIntervalMs: number;
-  retryAfterMs?: number;
-  statusUrlExpiresAt?: number;
+  retryAfterMs?: number | undefined;
+  statusUrlExpiresAt?: number | undefined;
 }): NextPoll {
   const { now, settings, currentIntervalMs, retryAfterMs, statusUrlExpiresAt } = args;
   const intervalMs = Math.min(settings.maxInterval, Math.max(settings.interval, currentIntervalMs));

@@ -48,7 +48,7 @@ export function startSpec(profile: Profile, callbackExpected: boolean): Profile[
     ...start,
     ...(callbackOnly.query || start.query ? { query: { ...start.query, ...callbackOnly.query } } : {}),
     ...(callbackOnly.headers || start.headers ? { headers: { ...start.headers, ...callbackOnly.headers } } : {}),
-    ...(body !== undefined ? { body } : {}),
+    body,
   };
 }
 
@@ -56,7 +56,7 @@ export function renderRequest(spec: Pick<ProfileRequest, 'method' | 'url' | 'que
   const url = new URL(renderUrl(spec.url, context, `${where}.url`));
   for (const [key, value] of Object.entries(renderMap(spec.query, context, `${where}.query`))) url.searchParams.set(key, value);
   const json = spec.body === undefined ? undefined : renderJson(spec.body, context, `${where}.body`);
-  return { method: spec.method, url: url.toString(), headers: renderMap(spec.headers, context, `${where}.headers`), ...(json !== undefined ? { json } : {}) };
+  return { method: spec.method, url: url.toString(), headers: renderMap(spec.headers, context, `${where}.headers`), json };
 }
 
 export function renderStart(profile: Profile, context: TemplateContext, callbackExpected: boolean, idempotencyKey: string): RenderedRequest {

@@ -23,7 +23,7 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
-  uiUrl?: string;
+  uiUrl?: string | undefined;
   pid: number;
   stop(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Activity stubs with the retry policy each kind of work deserves. Every stub carries a
 // summary, so the Web UI says what each activity is for ("poll #12", "download report.csv").
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type * as JobInputModule from '../contract/job-input';
 import type { JobInput } from '../contract/job-input';
@@ -52,10 +52,8 @@ const onApiQueue = (): Pick<ActivityOptions, 'taskQueue'> => (apiTaskQueue !== u
  */
 export const apiCallsLimited = (): boolean => apiTaskQueue !== undefined;
 
-const remoteCall: ActivityOptions = {
-  startToCloseTimeout: '45s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-};
+const remoteRetry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
+const remoteCall: ActivityOptions = { startToCloseTimeout: '45s', retry: remoteRetry };
 
 /** Start, status and cancel: retried with backoff until the job's deadline. */
 export function remoteActivities(scheduleToCloseMs: number, summary: string) {
@@ -68,7 +66,7 @@ export function remoteActivities(scheduleToCloseMs: number, summary: string) {
  * worker within 15 s, and carry a cancel (a callback won, the job was cancelled) to it.
  */
 export function pollActivities(scheduleToCloseMs: number, summary: string) {
-  return proxyActivities<Activities>({ retry: remoteCall.retry, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), heartbeatTimeout: '15s', summary });
+  return proxyActivities<Activities>({ retry: remoteRetry, scheduleToCloseTimeout: Math.max(1_000, scheduleToCloseMs), heartbeatTimeout: '15s', summary });
 }
 
 /** Downloads heartbeat; a worker that dies mid-download is noticed within the heartbeat timeout and the retry resumes. */

@@ -67,8 +67,8 @@ export async function startRemoteJob(job: JobState): Promise<void> {
         now: Date.now(),
         settings: { ...completion.poll, backoff: 1 },
         currentIntervalMs: completion.poll.interval,
-        ...(started.retryAfterMs !== undefined ? { retryAfterMs: started.retryAfterMs } : {}),
-        ...(started.remote.statusUrlExpiresAt !== undefined ? { statusUrlExpiresAt: started.remote.statusUrlExpiresAt } : {}),
+        retryAfterMs: started.retryAfterMs,
+        statusUrlExpiresAt: started.remote.statusUrlExpiresAt,
       });
       if ('expired' in first) fail(ErrorType.StatusUrlExpired, 'the status URL the API handed out expires before the first poll could be made');
       job.carried.nextPollAt = first.at;
@@ -159,8 +159,8 @@ export async function awaitOutcome(job: JobState, heartbeats: () => number): Pro
       now: Date.now(),
       settings: completion.poll,
       currentIntervalMs: carried.pollIntervalMs,
-      ...(status.retryAfterMs !== undefined ? { retryAfterMs: status.retryAfterMs } : {}),
-      ...(carried.remote.statusUrlExpiresAt !== undefined ? { statusUrlExpiresAt: carried.remote.statusUrlExpiresAt } : {}),
+      retryAfterMs: status.retryAfterMs,
+      statusUrlExpiresAt: carried.remote.statusUrlExpiresAt,
     });
     if ('expired' in next) {
       fail(

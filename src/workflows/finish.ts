@@ -16,7 +16,7 @@ function summary(job: JobState, event: JobEvent, error?: { type?: string; messag
     title: job.title,
     profile: job.profileName,
     event,
-    ...(job.carried.remote.id !== undefined ? { remoteJobId: job.carried.remote.id } : {}),
+    remoteJobId: job.carried.remote.id,
     ...(job.file ? { file: job.file } : {}),
     durationMs: Date.now() - job.carried.startedAt,
     ...(error ? { error } : {}),
@@ -63,12 +63,12 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
         profile: job.input.profile,
         params: job.input.params,
         remote: job.carried.remote,
-        ...(outcome.resultUrl !== undefined ? { resultUrl: outcome.resultUrl } : {}),
-        ...(outcome.output !== undefined ? { callbackOutput: outcome.output } : {}),
-        ...(outcome.sha256 !== undefined ? { sha256: outcome.sha256 } : {}),
-        ...(download.fileName !== undefined ? { fileName: download.fileName } : {}),
+        resultUrl: outcome.resultUrl,
+        callbackOutput: outcome.output,
+        sha256: outcome.sha256,
+        fileName: download.fileName,
         maxBytes: download.maxBytes,
-        ...(download.to !== undefined ? { to: download.to } : {}),
+        to: download.to,
       });
       if (file) job.file = file;
     } catch (err) {
@@ -81,12 +81,12 @@ export async function finishSucceeded(job: JobState): Promise<JobResult> {
   job.setPhase('succeeded', job.file ? `${job.file.fileName} → ${job.file.path}` : `in ${formatDuration(finishedAt - job.carried.startedAt)}`);
   return {
     workflowId: info.workflowId,
-    ...(job.input.title !== undefined ? { title: job.input.title } : {}),
+    title: job.input.title,
     profile: job.profileName,
-    ...(job.carried.remote.id !== undefined ? { remoteJobId: job.carried.remote.id } : {}),
+    remoteJobId: job.carried.remote.id,
     status: 'succeeded',
     via: outcome.via,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    output: outcome.output,
     ...(download === false && outcome.resultUrl !== undefined ? { resultUrl: outcome.resultUrl } : {}),
     ...(job.file ? { file: job.file } : {}),
     notifications: job.notifications,
@@ -115,7 +115,7 @@ export function remoteFailure(job: JobState): ApplicationFailure | undefined {
       // The cause in full stays in the details; the message is what the Web UI and lists show.
       // The API's own error code leads, as the API's documentation names it.
       message: `remote job failed: ${outcome.code !== undefined ? `[${outcome.code}] ` : ''}${outcome.error}${outcome.cause ? ` (${excerpt(outcome.cause)})` : ''}`,
-      details: [{ error: outcome.error, cause: outcome.cause, via: outcome.via, ...(outcome.code !== undefined ? { code: outcome.code } : {}) }],
+      details: [{ error: outcome.error, cause: outcome.cause, via: outcome.via, code: outcome.code }],
     });
   }
   if (outcome?.state === 'cancelled') {

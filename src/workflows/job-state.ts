@@ -5,7 +5,7 @@ import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@tempor
 import type { RemoteJobRef } from '../activities/types';
 import { searchAttributes, type Phase } from '../contract/names';
 import type { JobFile, JobStatus, NotificationReport, RemoteState } from '../contract/job-status';
-import type { PollProgress } from '../contract/signals';
+import type { DownloadProgress, PollProgress } from '../contract/signals';
 import { formatDuration } from '../contract/durations';
 import type { JobInput } from '../contract/job-input';
 
@@ -42,7 +42,7 @@ export class JobState {
   phase: Phase;
   outcome?: Outcome;
   remoteStatus?: { raw: string; state: RemoteState };
-  download?: { bytes: number; total?: number };
+  download: DownloadProgress | undefined;
   file?: JobFile;
   notifications: NotificationReport[] = [];
   /** Frequent polling runs in one activity since then (epoch ms); unset on workflow timers. */
@@ -171,14 +171,14 @@ export class JobState {
       mode: this.input.completion.mode,
       startedAt: new Date(carried.startedAt).toISOString(),
       summary: this.summary,
-      ...(carried.remote.id !== undefined ? { remoteJobId: carried.remote.id } : {}),
+      remoteJobId: carried.remote.id,
       ...(this.remoteStatus ? { remoteStatus: this.remoteStatus.raw, remoteState: this.remoteStatus.state } : {}),
-      ...(carried.remoteProgress !== undefined ? { remoteProgress: carried.remoteProgress } : {}),
+      remoteProgress: carried.remoteProgress,
       pollCount: carried.pollCount,
       ...(carried.nextPollAt !== undefined && !outcome ? { nextPollAt: new Date(carried.nextPollAt).toISOString() } : {}),
       ...(carried.callbackDeadline !== undefined && !outcome ? { callbackDeadline: new Date(carried.callbackDeadline).toISOString() } : {}),
       deadline: new Date(carried.deadline).toISOString(),
-      ...(carried.lastError !== undefined ? { lastError: carried.lastError } : {}),
+      lastError: carried.lastError,
       ...(carried.refused ? { refusedCallbacks: { count: carried.refused.count, lastAt: new Date(carried.refused.lastAt).toISOString(), lastReason: carried.refused.lastReason } } : {}),
       runsSoFar: carried.runs,
       ...(this.download ? { download: this.download } : {}),

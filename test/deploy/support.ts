@@ -25,10 +25,10 @@ export interface Healthcheck {
 }
 
 export interface VolumeMount {
-  type?: string;
-  source?: string;
-  target?: string;
-  read_only?: boolean;
+  type?: string | undefined;
+  source?: string | undefined;
+  target?: string | undefined;
+  read_only?: boolean | undefined;
 }
 
 export interface ComposeService {

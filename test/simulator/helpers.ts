@@ -33,7 +33,7 @@ export async function call(method: 'GET' | 'POST' | 'DELETE', url: string, opts:
   const res = await request(url, {
     method,
     headers: { ...opts.headers, ...(opts.json !== undefined && { 'content-type': 'application/json' }) },
-    body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
+    body: opts.json === undefined ? null : JSON.stringify(opts.json),
   });
   const text = await res.body.text();
   const headers = flatten(res.headers);

@@ -35,12 +35,12 @@ export function pollbackSignal(body: PollbackBody): CallbackSignal {
     case 'failure':
       return failureSignal(body.error, body.cause, body.code);
     case 'heartbeat':
-      return { kind: 'heartbeat', ...(body.progress !== undefined ? { progress: body.progress } : {}) };
+      return { kind: 'heartbeat', progress: body.progress };
   }
 }
 
 export function failureSignal(error: string | undefined, cause: string | undefined, code?: string): CallbackSignal {
-  return { kind: 'failure', ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}), ...(code !== undefined ? { code } : {}) };
+  return { kind: 'failure', error, cause, code };
 }
 
 export function interpretPollbackBody(body: unknown): Verdict {
@@ -52,7 +52,7 @@ export function interpretPollbackBody(body: unknown): Verdict {
 // ---------------------------------------------------------------------------------------------
 // An API's own style, described by the profile.
 
-type ApiStyle = CallbackSpec & Required<Pick<CallbackSpec, 'state' | 'states'>>;
+type ApiStyle = CallbackSpec & { state: NonNullable<CallbackSpec['state']>; states: NonNullable<CallbackSpec['states']> };
 const STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 
 export const describesItsOwnBody = (spec: CallbackSpec | undefined): spec is ApiStyle => spec?.state !== undefined && spec.states !== undefined;
@@ -81,7 +81,7 @@ function success(spec: ApiStyle, view: ResponseView, keep: unknown, state: strin
   return {
     kind: 'signal',
     state,
-    signal: { kind: 'success', ...(output !== undefined ? { output } : {}), ...(resultUrl !== undefined ? { resultUrl } : {}), ...(sha256 !== undefined ? { sha256 } : {}) },
+    signal: { kind: 'success', output, resultUrl, sha256 },
   };
 }
 
@@ -101,7 +101,7 @@ export function interpretApiBody(spec: ApiStyle, view: ResponseView, tokenField?
   switch (meaning) {
     case 'running': {
       const progress = extractProgress(spec.progress, spec.progressMax, view);
-      return { kind: 'signal', state, signal: { kind: 'heartbeat', ...(progress !== undefined ? { progress } : {}) } };
+      return { kind: 'signal', state, signal: { kind: 'heartbeat', progress } };
     }
     case 'succeeded':
       return success(spec, view, keep, state);

@@ -83,7 +83,7 @@ export const callbackRoutes: FastifyPluginAsync<CallbackTarget> = (app, target) 
     interpretPollbackBody({ status: 'failure', ...body, taskToken: undefined }),
   );
   taskRoute('/v1/tasks/heartbeat', 'SendTaskHeartbeat (extends the wait)', z.object({ taskToken, progress: z.number().min(0).max(100).optional() }), (body: { progress?: number }) =>
-    interpretPollbackBody({ status: 'heartbeat', ...(body.progress !== undefined ? { progress: body.progress } : {}) }),
+    interpretPollbackBody({ status: 'heartbeat', progress: body.progress }),
   );
   return Promise.resolve();
 };
