@@ -1,5 +1,5 @@
 // `npm run bench -- --cluster [--quick] [--jobs N] [--samples N]`: Pollback on a real Temporal
-// cluster (PostgreSQL + four services as separate processes, src/cluster/) beside the dev
+// cluster (PostgreSQL + four services as separate processes, dev/cluster/) beside the dev
 // server, in one run and with the same code: callback-mode jobs end to end with one and with two
 // worker processes on one task queue, and callback latency through the gateway against a direct
 // signal. Where the CPU goes per job — each Temporal process (PostgreSQL with its backends),

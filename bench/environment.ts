@@ -1,5 +1,5 @@
 // Everything the benchmarks share, all on loopback in one run: one real Temporal dev server (or,
-// for `--cluster`, a real Temporal cluster on PostgreSQL from src/cluster/), both workflow bundles (Pollback's and the bare baseline's, bundled apart), the simulator, the
+// for `--cluster`, a real Temporal cluster on PostgreSQL from dev/cluster/), both workflow bundles (Pollback's and the bare baseline's, bundled apart), the simulator, the
 // gateway, and a webhook receiver. Workers are separate processes started per benchmark.
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';

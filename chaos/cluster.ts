@@ -2,8 +2,8 @@
 // the simulator, the gateway and the workers as separate processes, and the notification
 // receivers. Secrets are made up per run and listed, so the end of the run can look for them.
 // With `--cluster` (startCluster's `scaled`), Temporal is a real cluster instead — PostgreSQL and
-// four services as separate processes (src/cluster/) — and Pollback runs scaled out: two workers
-// and two gateways behind HAProxy, one shared download folder (src/cluster/fleet.ts).
+// four services as separate processes (dev/cluster/) — and Pollback runs scaled out: two workers
+// and two gateways behind HAProxy, one shared download folder (dev/cluster/fleet.ts).
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type ActivityInterceptorsFactory, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { jitteredRetries } from './activities/retry-jitter';
 import { pollbackDataConverter } from './codec/data-converter';
@@ -24,6 +24,8 @@ export interface PollbackWorkerOptions {
   dataConverter?: DataConverter;
   /** Pre-bundled workflow code (tests bundle once per run); otherwise bundled at start. */
   workflowBundlePath?: string;
+  /** More activity interceptors, after Pollback's own (an audit, a metric; the race tests act at an exact moment with one). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
@@ -61,7 +63,7 @@ export async function createPollbackWorker(opts: PollbackWorkerOptions): Promise
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     interceptors: {
-      activity: [jitteredRetries, ...tracingActivityInterceptors()],
+      activity: [jitteredRetries, ...tracingActivityInterceptors(), ...(opts.activityInterceptors ?? [])],
       // The client too: activities signal their workflow (poll and download progress) in the job's trace.
       client: { workflow: tracingClientInterceptors() },
       // Bundled at start: with the workflow interceptors when this process traces; a prebuilt

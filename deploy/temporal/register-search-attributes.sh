@@ -2,7 +2,7 @@
 # One-shot (temporalio/admin-tools image): waits until the Temporal cluster is healthy, creates
 # the namespace if it is missing, then registers Pollback's search attributes, given as
 # arguments in the `Name=Type` form of `temporal server start-dev --search-attribute`
-# (docker-compose.yml passes exactly the names of src/contract.ts). Idempotent: an existing
+# (docker-compose.yml passes exactly the names of src/contract/names.ts). Idempotent: an existing
 # namespace is kept and an attribute that exists with the same type is left as it is, so it
 # runs on every `docker compose up`. Exits non-zero if anything is still missing at the end.
 set -eu

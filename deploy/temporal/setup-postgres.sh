@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates Temporal's two PostgreSQL databases and brings their schemas up to the version shipped
 # beside temporal-sql-tool. Run by docker-compose.yml (one-shot, temporalio/admin-tools image,
-# schemas in /etc/temporal/schema) and by `npm run cluster` (src/cluster/, the tool and schemas
+# schemas in /etc/temporal/schema) and by `npm run cluster` (dev/cluster/, the tool and schemas
 # of the same server version from .tools/, SCHEMA_ROOT set). Safe to run on every start: an
 # existing database is kept, setup-schema leaves a newer schema alone, and update-schema only
 # applies versions not applied yet (a version upgrade migrates here).

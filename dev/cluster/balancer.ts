@@ -14,7 +14,7 @@ export async function localConfig(gatewayPorts: readonly number[]): Promise<stri
   if (at < 0) throw new Error(`${HAPROXY_CONFIG}: no "${SERVERS_MARKER}" marker line`);
   const lineStart = shared.lastIndexOf('\n', at) + 1;
   const servers = gatewayPorts.map((port, i) => `    server gateway${i + 1} 127.0.0.1:${port} check\n`).join('');
-  return `${shared.slice(0, lineStart)}    # local gateways (src/cluster/balancer.ts)\n${servers}`;
+  return `${shared.slice(0, lineStart)}    # local gateways (dev/cluster/balancer.ts)\n${servers}`;
 }
 
 export interface BalancerOptions {

@@ -10,7 +10,7 @@ export interface DemoTargets {
 
 export interface Expectation {
   state: 'succeeded' | 'failed';
-  /** The error type of a failed job (src/errors.ts). */
+  /** The error type of a failed job (src/contract/errors.ts). */
   errorType?: string;
   /** Which path must have finished a succeeded job. */
   via?: 'callback' | 'poll';

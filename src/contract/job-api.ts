@@ -38,7 +38,7 @@ export const jobResultSchema = workflowResultSchema.extend({
 });
 
 export const jobErrorSchema = z.object({
-  type: z.string().describe('a stable error type (src/errors.ts), or Cancelled / Terminated / TimedOut'),
+  type: z.string().describe('a stable error type (src/contract/errors.ts), or Cancelled / Terminated / TimedOut'),
   message: z.string(),
   details: z.unknown().optional(),
 });

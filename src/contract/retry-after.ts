@@ -1,5 +1,5 @@
 // Retry-After (RFC 9110 §10.2.3), read the same way by the worker's outbound calls and by the
-// typed client: delta-seconds or an HTTP date. Pure, in the shared src/api so the client package can take it.
+// typed client: delta-seconds or an HTTP date. Pure, in src/contract so the client package can take it.
 
 /** The wait Retry-After asks for, in ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(header: string | readonly string[] | undefined, now = Date.now()): number | undefined {

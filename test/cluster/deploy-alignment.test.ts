@@ -55,8 +55,8 @@ test('deploy/temporal/server.env is what the embedded template needs for Postgre
 
 test('the schema job runs the script npm run cluster runs', () => {
   assert.deepEqual(asList(compose.services['temporal-schema']?.entrypoint), ['/bin/sh', '/deploy/temporal/setup-postgres.sh']);
-  assert.match(read('src/cluster/temporal-cluster.ts'), /deployScript\('setup-postgres\.sh'/);
-  assert.match(read('src/cluster/temporal-cluster.ts'), /deployScript\('register-search-attributes\.sh'/);
+  assert.match(read('dev/cluster/temporal-cluster.ts'), /deployScript\('setup-postgres\.sh'/);
+  assert.match(read('dev/cluster/temporal-cluster.ts'), /deployScript\('register-search-attributes\.sh'/);
 });
 
 test('the gateways override puts HAProxy with deploy/haproxy/haproxy.cfg in front', () => {

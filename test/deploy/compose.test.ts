@@ -349,10 +349,10 @@ test('the profiles folder the worker reads is mounted, and exists by default', (
   assert.ok(exists(hostDir), `the default profiles folder ${hostDir} does not exist: the worker would fail at start`);
 });
 
-test('the registration job registers exactly the search attributes of src/contract.ts', () => {
+test('the registration job registers exactly the search attributes of src/contract/names.ts', () => {
   const [name, service] = registrationService();
   const args = asList(service.command);
-  assert.deepEqual([...args].sort(), [...searchAttributeRegistrations].sort(), `service "${name}" registers ${args.join(' ')}, src/contract.ts says ${searchAttributeRegistrations.join(' ')}`);
+  assert.deepEqual([...args].sort(), [...searchAttributeRegistrations].sort(), `service "${name}" registers ${args.join(' ')}, src/contract/names.ts says ${searchAttributeRegistrations.join(' ')}`);
   assert.equal(new Set(args).size, args.length, `service "${name}" lists a search attribute twice`);
   const scriptInContainer = asList(service.entrypoint).find((a) => a.endsWith(SA_SCRIPT)) ?? '';
   const mount = mountsOf(service).find((m) => m.target && scriptInContainer.startsWith(`${m.target}/`));

@@ -9,6 +9,7 @@ import { WORKFLOW_TYPE } from '../../src/contract/names';
 import type { asyncJob } from '../../src/workflows/async-job';
 import type { JobInputJson } from '../../src/contract/job-input';
 import { mintToken, parseKeyring } from '../../src/tokens/task-token';
+import { heartbeatExtendsWait } from '../helpers/remote';
 import { TEST_KEYS } from '../helpers/temporal';
 
 let stack: GatewayStack;
@@ -56,26 +57,17 @@ test('POST /v1/tasks/failure fails the job with RemoteJobFailed carrying error a
   assert.deepEqual(failure.details?.[0], { error: 'ExportFailed', cause: 'disk full', via: 'callback' });
 });
 
-test('POST /v1/tasks/heartbeat extends the wait: without it the job times out, with it the job lives on', async () => {
-  const heartbeatTimeout = '1500ms';
-  const kept = await start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout }, download: false });
-  const dropped = await start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout }, download: false });
+test('POST /v1/tasks/heartbeat extends the wait: the callback deadline moves; without heartbeats the job times out', async () => {
+  const kept = await start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout: '30s' }, download: false });
   const token = await stack.tokenFor(kept.workflowId);
-  // Heartbeats until the unbeaten job has timed out: the beaten one must still be waiting then.
-  const beating = (async () => {
-    for (;;) {
-      const beat = await stack.api('POST', '/v1/tasks/heartbeat', { body: { taskToken: token }, token: null });
-      assert.equal(beat.status, 200);
-      const { status } = await dropped.describe();
-      if (status.name !== 'RUNNING') return;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
-  assert.equal((await jobFailure(dropped)).type, 'CallbackTimeout');
-  await beating;
-  assert.equal((await kept.describe()).status.name, 'RUNNING');
+  await heartbeatExtendsWait(kept, async () => {
+    const beat = await stack.api('POST', '/v1/tasks/heartbeat', { body: { taskToken: token }, token: null });
+    assert.equal(beat.status, 200, JSON.stringify(beat.body));
+  });
   await stack.api('POST', '/v1/tasks/success', { body: { taskToken: token, output: 'done' }, token: null });
   assert.equal((await kept.result()).output, 'done');
+  const dropped = await start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout: '1s' }, download: false });
+  assert.equal((await jobFailure(dropped)).type, 'CallbackTimeout');
 });
 
 test('a callback for a finished job is acknowledged with its recorded outcome and changes nothing', async () => {

@@ -1,10 +1,11 @@
 // What the remote side knows of a job, for tests: the simulator's record of a remote job, and the
 // task token the worker handed it (minted again with the same key, as the gateway verifies it).
 import assert from 'node:assert/strict';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY } from '../../src/contract/names';
 import type { JobStatus } from '../../src/contract/job-status';
 import { mintToken } from '../../src/tokens/task-token';
+import { eventually } from './eventually';
 import { testKeyring } from './temporal';
 
 export interface SimJobRecord {
@@ -28,4 +29,19 @@ export async function taskTokenFor(client: Client, workflowId: string, expiresAt
   const firstRunId = raw.workflowExecutionInfo?.firstRunId || runId;
   const deadline = expiresAt ?? Date.parse((await handle.query<JobStatus>(STATUS_QUERY)).deadline);
   return mintToken(testKeyring, { workflowId, runId: firstRunId, expiresAt: deadline });
+}
+
+/**
+ * Sends a heartbeat and waits until the job's callback deadline (its `status` query) has moved
+ * past where it stood: the wait was extended. A check of what the job did, not a race against
+ * its heartbeat timeout.
+ */
+export async function heartbeatExtendsWait(handle: WorkflowHandle, sendHeartbeat: () => Promise<unknown>): Promise<void> {
+  const deadline = async (): Promise<number | undefined> => {
+    const at = (await handle.query<JobStatus>(STATUS_QUERY)).callbackDeadline;
+    return at === undefined ? undefined : Date.parse(at);
+  };
+  const before = await eventually('the job waits for its callback', deadline);
+  await sendHeartbeat();
+  await eventually('the callback deadline moved later', async () => ((await deadline()) ?? before) > before || undefined);
 }

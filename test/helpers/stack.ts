@@ -12,7 +12,7 @@ import { DEFAULT_WEBHOOK_SECRET, startSimulator, type Simulator } from '../../de
 import type { JobInputJson } from '../../src/contract/job-input';
 import type { asyncJob } from '../../src/workflows/async-job';
 import { watchConformance } from './openapi-conformance';
-import { startTestWorker, testClient, testKeyring, type TemporalTarget, type TestWorker } from './temporal';
+import { startTestWorker, testClient, testKeyring, type TemporalTarget, type TestWorker, type TestWorkerOptions } from './temporal';
 
 export const SIM_CREDENTIALS = { bearerToken: 'sim-bearer-token-for-tests-7f3a', apiKey: 'sim-api-key-for-tests-91bc' };
 
@@ -24,7 +24,7 @@ export interface Stack extends TestWorker {
 }
 
 /** Extra worker settings: more environment (notification secrets), a Slack-compatible API URL, …; and the gateway's logger. */
-export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & { env?: Record<string, string>; gatewayLogger?: GatewayLogger };
+export type StackExtras = Partial<Omit<ActivityDeps, 'env'>> & Pick<TestWorkerOptions, 'activityInterceptors'> & { env?: Record<string, string>; gatewayLogger?: GatewayLogger };
 
 export async function startStack(temporal?: TemporalTarget, { gatewayLogger, ...extras }: StackExtras = {}): Promise<Stack> {
   const sim = await startSimulator({ credentials: SIM_CREDENTIALS });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type ActivityInterceptorsFactory, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
 import { BUILTIN_PROFILES_DIR, loadProfiles } from '../../src/profiles/loader';
 import { createLogger, sdkLogger, setProcessLogger } from '../../src/telemetry/logger';
@@ -65,6 +65,8 @@ export interface TestWorkerOptions {
   taskQueue?: string;
   /** Payload encryption (pollbackDataConverter): the worker and the client both use it. */
   dataConverter?: DataConverter;
+  /** Activity interceptors of the test's own (after Pollback's), e.g. to deliver a callback at an exact moment. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export async function startTestWorker(overrides: Partial<ActivityDeps> & TestWorkerOptions = {}): Promise<TestWorker> {
@@ -90,7 +92,7 @@ export async function startTestWorker(overrides: Partial<ActivityDeps> & TestWor
   // The harness's pre-built bundles, as the build makes them: the traced one for a test that traces.
   const bundle = tracingOn() ? process.env.POLLBACK_TEST_TRACED_BUNDLE : process.env.POLLBACK_WORKFLOW_BUNDLE;
   const converter = overrides.dataConverter ? { dataConverter: overrides.dataConverter } : {};
-  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...converter, ...(bundle ? { workflowBundlePath: bundle } : {}) });
+  const worker = await createPollbackWorker({ connection, namespace: 'default', taskQueue, deps, ...converter, ...(bundle ? { workflowBundlePath: bundle } : {}), ...(overrides.activityInterceptors ? { activityInterceptors: overrides.activityInterceptors } : {}) });
   const apiWorkers = await Promise.all(apiQueues.map((queue) => createApiWorker({ connection, namespace: 'default', queue, deps, ...converter })));
   const running = runWorkers([worker, ...apiWorkers]);
   const client = overrides.temporal?.client ?? (await testClient(overrides.dataConverter));

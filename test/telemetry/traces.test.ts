@@ -91,7 +91,7 @@ function assertActivity(spans: ReceivedSpan[], workflow: ReceivedSpan, activity:
 }
 
 test('a poll job is one trace: request, start, workflow, start/poll/download/notify activities and their HTTP calls', async () => {
-  const jobId = await runJob({ profile: 'aso-export', params: { reportId: 'traced', scenario: { durationMs: 300 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } });
+  const jobId = await runJob({ profile: 'aso-export', params: { reportId: 'traced', scenario: { completeAfterReads: 3 } }, completion: { mode: 'poll', poll: { interval: 100, backoff: 1 } } });
   const spans = await traceOf(jobId, (s) => named(s, 'RunWorkflow:asyncJob').length === 1 && named(s, 'RunActivity:notify').length >= 1);
   assertConnected(spans);
   const start = only(spans, 'StartWorkflow:asyncJob');

@@ -39,13 +39,6 @@ test('callback failure carries error and cause into a RemoteJobFailed', async ()
   assert.deepEqual(failure.details?.[0], { error: 'ReportFailed', cause: 'no data for 2017-01', via: 'callback' });
 });
 
-test('a callback that arrives before the workflow waits is not lost', async () => {
-  const handle = await stack.start({ profile: 'task-token', params: { waitTime: 5, output: { early: true }, scenario: { callback: 'early' } }, completion: callback });
-  const result = await handle.result();
-  assert.deepEqual(result.output, { early: true });
-  assert.ok(result.durationMs < 5_000, 'settled by the early callback, not the later one');
-});
-
 test('duplicate and late callbacks change nothing; a late one is acknowledged with the recorded outcome', async () => {
   const handle = await stack.start({ profile: 'task-token', params: { waitTime: 0.2, output: { n: 1 }, scenario: { callback: 'duplicate' } }, completion: callback });
   const result = await handle.result();
@@ -56,21 +49,6 @@ test('duplicate and late callbacks change nothing; a late one is acknowledged wi
   // What a duplicate could have done twice: download the result again.
   const events = await historyEvents(handle);
   assert.equal(scheduledActivities(events, 'downloadResult').length, 1, 'one download, whatever the number of callbacks');
-});
-
-test('heartbeats extend the callback wait; without them the job fails with CallbackTimeout', async () => {
-  const kept = await stack.start({ profile: 'task-token', params: { waitTime: 3, output: 'done' }, completion: { ...callback, heartbeatTimeout: '1500ms' } });
-  const token = await tokenFor(kept.workflowId);
-  const beats = setInterval(() => void post('/v1/tasks/heartbeat', { taskToken: token }), 500);
-  try {
-    assert.equal((await kept.result()).output, 'done');
-  } finally {
-    clearInterval(beats);
-  }
-  const dropped = await stack.start({ profile: 'task-token', params: { waitTime: 0.1, scenario: { callback: 'drop' } }, completion: { ...callback, heartbeatTimeout: '1s' } });
-  const failure = await jobFailure(dropped);
-  assert.equal(failure.type, 'CallbackTimeout');
-  assert.match(failure.message, /no callback arrived within 1s/);
 });
 
 test('the overall timeout ends a callback wait too, never a hang', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually } from '../helpers/eventually';
-import { count, EventType, historyEvents, scheduledActivities } from '../helpers/history';
+import { count, EventType, historyEvents } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -33,26 +33,6 @@ test('hybrid: the callback wins when it comes first, and no poll was needed', as
   assert.equal(result.via, 'callback');
   assert.deepEqual(result.output, { fast: true });
   assert.equal(result.polls, 0);
-});
-
-test('hybrid: callback and poll racing settle the job exactly once', async () => {
-  // The poll and the (duplicated) callback land around the same moment.
-  const handles = await Promise.all(
-    Array.from({ length: 5 }, (_, i) =>
-      stack.start({
-        profile: 'task-token',
-        params: { waitTime: 0.5, output: { i }, scenario: { callback: 'duplicate' } },
-        completion: { mode: 'hybrid', timeout: '1m', poll: { interval: '500ms', backoff: 1 } },
-      }),
-    ),
-  );
-  for (const [i, handle] of handles.entries()) {
-    const result = await handle.result();
-    assert.equal(result.status, 'succeeded');
-    if (result.via === 'callback') assert.deepEqual(result.output, { i });
-    // Callback and poll both saw the end: the result is still downloaded once.
-    assert.equal(scheduledActivities(await historyEvents(handle), 'downloadResult').length, 1);
-  }
 });
 
 test('hybrid: a callback settles the job at once and cancels the polling activity', async () => {

@@ -1,13 +1,17 @@
-// Hours of polling and day-long waits, on the time-skipping test server: timers complete at
-// once while the workflow waits; activities (real HTTP to the simulator) run in real time.
+// Hours of polling, day-long waits and heartbeats an hour apart, on the time-skipping test
+// server: timers complete at once while the workflow waits (or when the test sleeps on the
+// job's clock); activities (real HTTP to the simulator) run in real time.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { STATUS_QUERY } from '../../src/contract/names';
 import type { JobStatus } from '../../src/contract/job-status';
+import { mintToken } from '../../src/tokens/task-token';
 import { jobFailure } from '../helpers/failures';
-import { count, EventType, historyEvents, runChain } from '../helpers/history';
+import { request } from '../helpers/gateway-stack';
+import { historyEvents, runChain, scheduledActivities } from '../helpers/history';
 import { startStack, type Stack } from '../helpers/stack';
+import { testKeyring } from '../helpers/temporal';
 import { timeSkippingEnv } from '../helpers/time-skipping';
 
 let env: TestWorkflowEnvironment;
@@ -37,13 +41,13 @@ test('1,000+ infrequent polls (about 17 hours at 1 min, on timers) keep every ru
   const runs = await runChain(handle);
   assert.equal(runs.length, result.runs);
   assert.equal(runs.length, 11);
-  for (const runId of runs) {
+  for (const [i, runId] of runs.entries()) {
     const events = await historyEvents(handle, runId);
     // About 11 events a poll: the bound is set by pollsPerRun, not by the total number of polls.
     assert.ok(events.length <= pollsPerRun * 12 + 50, `run ${runId} has ${events.length} events`);
+    // Only the run that saw the end downloads; the others poll and continue as new.
+    assert.equal(scheduledActivities(events, 'downloadResult').length, i === runs.length - 1 ? 1 : 0, `downloads in run ${i + 1}`);
   }
-  const last = await historyEvents(handle, runs.at(-1));
-  assert.equal(count(last, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED), 1);
   const status = await handle.query<JobStatus>(STATUS_QUERY);
   assert.equal(status.pollCount, 1_005);
   assert.equal(status.runsSoFar, runs.length);
@@ -60,4 +64,30 @@ test('a day-long callback wait ends in CallbackTimeout, never a hang', async () 
   const failure = await jobFailure(handle);
   assert.equal(failure.type, 'CallbackTimeout');
   assert.match(failure.message, /within 1d|within 24h/);
+});
+
+test('heartbeats through the gateway keep a job past its heartbeat timeout; without them it ends in CallbackTimeout', async () => {
+  const completion = { mode: 'callback', timeout: '1d', heartbeatTimeout: '1h' } as const;
+  const kept = await stack.start({ profile: 'task-token', params: { waitTime: 86_000, scenario: { callback: 'drop' } }, completion, download: false });
+  const dropped = await stack.start({ profile: 'task-token', params: { waitTime: 86_000, scenario: { callback: 'drop' } }, completion, download: false });
+  const token = mintToken(testKeyring, { workflowId: kept.workflowId, runId: kept.firstExecutionRunId, expiresAt: Date.now() + 3_600_000 });
+  // Three hours of the job's clock, a heartbeat every 40 minutes: the kept job outlives its 1 h
+  // heartbeat timeout three times over; the other one times out at the first hour.
+  for (let beat = 0; beat < 4; beat++) {
+    const answer = await request(stack.gatewayUrl, 'POST', '/v1/tasks/heartbeat', { body: { taskToken: token }, token: null });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    await env.sleep('40m');
+  }
+  // Read without waiting on a result: a result() lets the server skip ahead to the kept job's deadline.
+  assert.equal((await dropped.describe()).status.name, 'FAILED');
+  assert.equal((await kept.describe()).status.name, 'RUNNING');
+  const status = await kept.query<JobStatus>(STATUS_QUERY);
+  assert.ok(status.callbackDeadline && Date.parse(status.callbackDeadline) > Date.parse(status.startedAt) + 2 * 3_600_000, `the wait was extended: ${status.callbackDeadline ?? 'none'}`);
+  const success = await request(stack.gatewayUrl, 'POST', '/v1/tasks/success', { body: { taskToken: token, output: 'done' }, token: null });
+  assert.equal(success.status, 200, JSON.stringify(success.body));
+  const result = await kept.result().catch(async () => assert.fail(`the kept job failed: ${(await jobFailure(kept)).message}`));
+  assert.equal(result.output, 'done');
+  const failure = await jobFailure(dropped);
+  assert.equal(failure.type, 'CallbackTimeout');
+  assert.match(failure.message, /no callback arrived within 1h/);
 });
