@@ -18,7 +18,7 @@ import { WORKFLOW_TYPE, type JobResult } from '../src/contract';
 import { callbackSignal } from '../src/workflows/signals';
 import { SIM_CREDENTIALS, type BenchEnvironment } from './environment';
 import { callbackJob } from './jobs';
-import { CpuMeter, memoryOf, sampleRss } from './proc';
+import { CpuMeter, memoryOf, sampleRss, threadCpuOf, type ThreadCpu } from './proc';
 import { curlAlone, curlHashSync, type SameWorkRound } from './shell-download';
 import { round } from './stats';
 import { untilPhase } from './wait';
@@ -41,6 +41,8 @@ export interface DownloadResult {
   curlRatio: number;
   /** CPU seconds per GiB over all rounds, by process (Pollback) or command (baseline). */
   cpuSecondsPerGiB: { pollback: Record<string, number>; sameWork: Record<string, number> };
+  /** The worker's share of it by thread: where Pollback's CPU goes. */
+  workerThreadSecondsPerGiB: ThreadCpu;
   curlPeakRssMb: number;
   worker: { idleRssMb: number; peakRssMb: number; peakAboveIdleMb: number };
   allRounds: {
@@ -50,6 +52,7 @@ export interface DownloadResult {
     pollbackSeconds: number[];
     sameWork: SameWorkRound[];
     pollbackCpuSeconds: Record<string, number>[];
+    workerThreadSeconds: ThreadCpu[];
   };
   resume: { killedAtBytes: number; secondsKillToResumed: number; secondsKillToDone: number; rangedRequests: number };
 }
@@ -75,15 +78,15 @@ type Side = 'curl alone' | 'same work' | 'Pollback';
 const SIDES: readonly Side[] = ['curl alone', 'same work', 'Pollback'];
 
 /** Sums per-round CPU seconds by name and divides by the GiB those rounds moved. */
-function perGiB(rounds: readonly Readonly<Record<string, number>>[], bytesPerRound: number): Record<string, number> {
+function perGiB<T extends object>(rounds: readonly T[], bytesPerRound: number): T {
   const totals: Record<string, number> = {};
-  for (const used of rounds) for (const [name, s] of Object.entries(used)) totals[name] = (totals[name] ?? 0) + s;
+  for (const used of rounds) for (const [name, s] of Object.entries(used) as [string, number][]) totals[name] = (totals[name] ?? 0) + s;
   const gib = (rounds.length * bytesPerRound) / GIB;
-  return roundAll(Object.fromEntries(Object.entries(totals).map(([name, s]) => [name, s / gib])));
+  return Object.fromEntries(Object.entries(totals).map(([name, s]) => [name, round(s / gib, 3)])) as T;
 }
 
-function roundAll<T extends Record<string, number>>(values: T): T {
-  return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, round(v, 3)])) as T;
+function roundAll<T extends object>(values: T): T {
+  return Object.fromEntries((Object.entries(values) as [string, number][]).map(([name, v]) => [name, round(v, 3)])) as T;
 }
 
 export async function runDownload(env: BenchEnvironment, megabytes: number): Promise<DownloadResult> {
@@ -107,6 +110,7 @@ export async function runDownload(env: BenchEnvironment, megabytes: number): Pro
     const sameWork: SameWorkRound[] = [];
     const pollbackSeconds: number[] = [];
     const pollbackCpuSeconds: Record<string, number>[] = [];
+    const workerThreadSeconds: ThreadCpu[] = [];
     const order: Side[][] = [];
     let curlPeakRssMb = 0;
     let workerPeak = 0;
@@ -131,9 +135,12 @@ export async function runDownload(env: BenchEnvironment, megabytes: number): Pro
         const rss = sampleRss(worker.pid, 20);
         // From the callback on: the download and the job's end, not its start and wait.
         const cpu = new CpuMeter({ worker: worker.pid, ...env.temporalPids() });
+        const threadsBefore = threadCpuOf(worker.pid);
         await job.release();
         const result = await job.result();
         pollbackCpuSeconds.push(cpu.read());
+        const threadsAfter = threadCpuOf(worker.pid);
+        workerThreadSeconds.push({ main: threadsAfter.main - threadsBefore.main, core: threadsAfter.core - threadsBefore.core, otherThreads: threadsAfter.otherThreads - threadsBefore.otherThreads });
         workerPeak = Math.max(workerPeak, rss.stop());
         if (result.file?.size !== bytes) throw new Error(`download job ${job.workflowId} wrote ${result.file?.size} bytes, expected ${bytes}`);
         sha256s.add(result.file.sha256);
@@ -185,6 +192,7 @@ export async function runDownload(env: BenchEnvironment, megabytes: number): Pro
       ratio: round(best(pollbackSeconds) / best(sameWorkSeconds)),
       curlRatio: round(best(pollbackSeconds) / best(curlSeconds)),
       cpuSecondsPerGiB: { pollback: perGiB(pollbackCpuSeconds, bytes), sameWork: perGiB(sameWork.map((r) => r.cpuSeconds), bytes) },
+      workerThreadSecondsPerGiB: perGiB(workerThreadSeconds, bytes),
       curlPeakRssMb: round(curlPeakRssMb),
       worker: { idleRssMb: round(idleRssMb), peakRssMb: round(workerPeak), peakAboveIdleMb: round(workerPeak - idleRssMb) },
       allRounds: {
@@ -194,6 +202,7 @@ export async function runDownload(env: BenchEnvironment, megabytes: number): Pro
         pollbackSeconds: pollbackSeconds.map((s) => round(s, 3)),
         sameWork: sameWork.map((r) => ({ ...r, seconds: round(r.seconds, 3), stepSeconds: roundAll(r.stepSeconds), cpuSeconds: roundAll(r.cpuSeconds) })),
         pollbackCpuSeconds: pollbackCpuSeconds.map(roundAll),
+        workerThreadSeconds: workerThreadSeconds.map(roundAll),
       },
       resume: {
         killedAtBytes,
