@@ -23,8 +23,8 @@ import { curlAlone, curlHashSync, type SameWorkRound } from './shell-download';
 import { round } from './stats';
 import { untilPhase } from './wait';
 
-/** Rounds per side; each round runs all three, in an order reversed every other round. */
-const ROUNDS = 3;
+/** Rounds per side; each round runs all three, in an order reversed every other round (an even count: each order as often). */
+const ROUNDS = 4;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
@@ -37,6 +37,8 @@ export interface DownloadResult {
   curlMiBps: number;
   /** Pollback ÷ the same-work baseline: the goal. */
   ratio: number;
+  /** The same, round by round (the two ran one right after the other): how much a busy machine moves it. */
+  roundRatios: number[];
   /** Pollback ÷ curl alone: how far from the machine's limit. */
   curlRatio: number;
   /** CPU seconds per GiB over all rounds, by process (Pollback) or command (baseline). */
@@ -190,6 +192,7 @@ export async function runDownload(env: BenchEnvironment, megabytes: number): Pro
       sameWorkMiBps: round(best(sameWorkSeconds)),
       curlMiBps: round(best(curlSeconds)),
       ratio: round(best(pollbackSeconds) / best(sameWorkSeconds)),
+      roundRatios: sameWorkSeconds.map((s, i) => round(s / (pollbackSeconds[i] ?? NaN))),
       curlRatio: round(best(pollbackSeconds) / best(curlSeconds)),
       cpuSecondsPerGiB: { pollback: perGiB(pollbackCpuSeconds, bytes), sameWork: perGiB(sameWork.map((r) => r.cpuSeconds), bytes) },
       workerThreadSecondsPerGiB: perGiB(workerThreadSeconds, bytes),
