@@ -68,7 +68,9 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
   let peak = 0;
   const take = (): void => {
     try {
-      peak = Math.max(peak, memoryOf(pid).rssMb);
+      // An exited process not yet reaped (a zombie) has no VmRSS line: NaN, which is no sample.
+      const { rssMb } = memoryOf(pid);
+      if (Number.isFinite(rssMb)) peak = Math.max(peak, rssMb);
     } catch {
       // the process is gone (e.g. killed on purpose)
     }
