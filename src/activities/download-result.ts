@@ -9,16 +9,11 @@ import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
-import { request } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../contract/errors';
-import { redact, retryAfterMs } from '../http/client';
-import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
-import { extractString } from '../profiles/extract';
 import { renderMap } from '../profiles/template';
 import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
 import { downloadToS3 } from './download-to-s3';
-import { fileNameFrom, header, MAX_URL_REFRESHES, progressReporter, resolveResultUrl, sanitizeFileName } from './result-source';
-import { readRemoteStatus } from './read-remote-status';
+import { expectedSha256, fileNameFrom, header, progressReporter, resolveResultUrl, ResultSource, sanitizeFileName } from './result-source';
 import type { DownloadedFile, DownloadResultArgs } from './types';
 
 const HEARTBEAT_EVERY_BYTES = 4 << 20;
@@ -106,42 +101,18 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
   await mkdir(dir, { recursive: true });
   const headers = renderMap(profile.result?.headers, context, 'result.headers');
   let validator = (ctx.info.heartbeatDetails as HeartbeatState | undefined)?.validator;
-  const announcedSha256 = args.sha256 ?? extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
   const report = progressReporter(workflowId);
   const onDisk = (): Promise<number> => stat(partial).then((s) => s.size, () => 0);
+  const source = new ResultSource(deps, args, profile, initialUrl, secrets);
 
-  let url = initialUrl;
-  let refreshes = 0;
   for (;;) {
-    const target = checkedUrl(url, profile.allowedHosts, 'result URL');
     // Resume only what this job wrote before, and only if the server's validator still matches.
     const resumeFrom = validator ? await onDisk() : 0;
     if (resumeFrom === 0) await rm(partial, { force: true });
     const rangeHeaders: Record<string, string> = resumeFrom > 0 && validator ? { range: `bytes=${resumeFrom}-`, 'if-range': validator } : {};
-
-    const dispatcher = dispatcherFor(target, profile.allowedHosts);
-    const res = await request(target, {
-      method: 'GET',
-      headers: { ...headers, ...rangeHeaders },
-      ...(dispatcher ? { dispatcher } : {}),
-      signal: ctx.cancellationSignal,
-      headersTimeout: 30_000,
-      bodyTimeout: 60_000,
-    }).catch((err: Error & { code?: string }) => {
-      if (ctx.cancellationSignal.aborted) throw err;
-      throw internalAddressRefusal(err, 'result URL') ?? retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, secrets));
-    });
+    const res = await source.get({ ...headers, ...rangeHeaders }, ctx.cancellationSignal);
+    if (!res) continue;
     const discard = (): Promise<void> => res.body.dump().catch(() => undefined);
-
-    if (res.statusCode === 403 && profile.status && refreshes < MAX_URL_REFRESHES) {
-      // Pre-signed URLs expire; the status endpoint hands out a fresh one.
-      await discard();
-      refreshes++;
-      const status = await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote });
-      if (!status.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
-      url = status.resultUrl;
-      continue;
-    }
     const resumeRefused = resumeFrom > 0 && (res.statusCode === 416 || (res.statusCode === 206 && rangeStart(header(res.headers, 'content-range')) !== resumeFrom));
     if (resumeRefused) {
       // The bytes on disk cannot be continued (already complete, or the server answered another range): start over.
@@ -150,15 +121,6 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
       validator = undefined;
       continue;
     }
-    if (res.statusCode !== 200 && res.statusCode !== 206) {
-      await discard();
-      const status = res.statusCode;
-      if (status === 403 || status === 404 || status === 408 || status === 429 || status >= 500) {
-        throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${status}`, retryAfterMs(res.headers));
-      }
-      throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${status}`);
-    }
-
     const resumed = res.statusCode === 206 && resumeFrom > 0;
     const offset = resumed ? resumeFrom : 0;
     const length = Number(header(res.headers, 'content-length') ?? NaN);
@@ -168,8 +130,8 @@ async function download(deps: ActivityDeps, args: DownloadResultArgs, heartbeat:
       throw nonRetryable(ErrorType.ResultTooLarge, `the result is ${total} bytes, over the limit of ${args.maxBytes}`);
     }
     validator = header(res.headers, 'etag') ?? header(res.headers, 'last-modified');
-    const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), target));
-    const expected = (announcedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
+    const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), source.current()));
+    const expected = expectedSha256(args, profile, res.headers);
 
     const hash = createHash('sha256');
     const state = (bytes: number): HeartbeatState => ({ bytes, ...(validator ? { validator } : {}) });

@@ -15,16 +15,11 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
-import { request } from 'undici';
 import { ErrorType, nonRetryable, retryable } from '../contract/errors';
-import { redact, retryAfterMs } from '../http/client';
-import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
-import { extractString } from '../profiles/extract';
 import { renderMap } from '../profiles/template';
-import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
-import { fileNameFrom, header, MAX_URL_REFRESHES, progressReporter, resolveResultUrl, sanitizeFileName } from './result-source';
-import { readRemoteStatus } from './read-remote-status';
 import { bucketAllowed, objectFor, parseS3Url, s3Client } from '../storage/s3';
+import { currentWorkflowId, requestScope, type ActivityDeps } from './context';
+import { expectedSha256, fileNameFrom, header, progressReporter, resolveResultUrl, ResultSource, sanitizeFileName } from './result-source';
 import type { DownloadedFile, DownloadResultArgs } from './types';
 
 /** 8 MiB parts: above S3's 5 MiB minimum, 10,000 parts reach 80 GB; memory holds one. */
@@ -80,7 +75,6 @@ export async function downloadToS3(deps: ActivityDeps, args: DownloadResultArgs 
     if (!initialUrl) return null;
     const workflowId = currentWorkflowId();
     const headers = renderMap(profile.result?.headers, context, 'result.headers');
-    const announcedSha256 = extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
     const report = progressReporter(workflowId);
     let upload = beat.s3;
 
@@ -89,37 +83,19 @@ export async function downloadToS3(deps: ActivityDeps, args: DownloadResultArgs 
       await s3.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId })).catch(() => undefined);
     };
 
-    let url = initialUrl;
-    let refreshes = 0;
+    const source = new ResultSource(deps, args, profile, initialUrl, secrets);
     for (;;) {
-      const source = checkedUrl(url, profile.allowedHosts, 'result URL');
-      const dispatcher = dispatcherFor(source, profile.allowedHosts);
       // A resumed upload asks for the same bytes as before; a changed source answers 200 with a new validator.
-      const res = await request(source, {
-        method: 'GET',
-        headers: { ...headers, ...(upload?.validator ? { 'if-range': upload.validator, range: 'bytes=0-' } : {}) },
-        ...(dispatcher ? { dispatcher } : {}),
-        signal: abortSignal,
-        headersTimeout: 30_000,
-        bodyTimeout: 60_000,
-      }).catch((err: Error & { code?: string }) => {
-        if (abortSignal.aborted) throw err;
-        throw internalAddressRefusal(err, 'result URL') ?? retryable(ErrorType.RemoteUnavailable, redact(`download from ${source.host}: ${err.code ?? err.message}`, secrets));
-      });
+      const res = await source.get({ ...headers, ...(upload?.validator ? { 'if-range': upload.validator, range: 'bytes=0-' } : {}) }, abortSignal);
+      if (!res) continue;
       const discard = (): Promise<void> => res.body.dump().catch(() => undefined);
-      if (res.statusCode === 403 && profile.status && refreshes < MAX_URL_REFRESHES) {
+      if (res.statusCode === 416) {
+        // Even the first byte refused: the source is empty now, so the parts uploaded are not its bytes.
         await discard();
-        refreshes++;
-        const status = await readRemoteStatus(deps, { profile: args.profile, params: args.params, remote: args.remote });
-        if (!status.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
-        url = status.resultUrl;
-        continue;
-      }
-      if (res.statusCode !== 200 && res.statusCode !== 206) {
-        await discard();
-        const status = res.statusCode;
-        if (status === 403 || status === 404 || status === 408 || status === 429 || status >= 500) throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${status}`, retryAfterMs(res.headers));
-        throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${status}`);
+        await abandon(upload);
+        upload = undefined;
+        heartbeat({ bytes: 0 });
+        throw retryable(ErrorType.RemoteUnavailable, 'the source refused the range it served before; starting over');
       }
       const length = Number(header(res.headers, 'content-length') ?? NaN);
       const total = Number.isFinite(length) ? length : undefined;
@@ -137,7 +113,7 @@ export async function downloadToS3(deps: ActivityDeps, args: DownloadResultArgs 
       if (upload) {
         ctx.log.info(`resuming the S3 upload at part ${upload.parts.length + 1}: ${upload.bytes} bytes already in S3 are read for the hash, not uploaded again`, { key: upload.key, partsDone: upload.parts.length, bytesDone: upload.bytes });
       } else {
-        const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), source));
+        const fileName = sanitizeFileName(args.fileName ?? fileNameFrom(header(res.headers, 'content-disposition'), source.current()));
         const object = objectFor(args.to, fileName, workflowId);
         if (object.bucket !== target.bucket) throw nonRetryable(ErrorType.InvalidInput, 'download.to: the bucket may not contain placeholders');
         const created = await s3
@@ -213,7 +189,7 @@ export async function downloadToS3(deps: ActivityDeps, args: DownloadResultArgs 
       // The last part may be below the 5 MiB minimum; an empty result still needs one part.
       if (pendingBytes > 0 || state.parts.length === 0) await flush();
       const sha256 = hash.digest('hex');
-      const expected = (announcedSha256 ?? (profile.result?.checksumHeader ? header(res.headers, profile.result.checksumHeader.toLowerCase()) : undefined))?.toLowerCase();
+      const expected = expectedSha256(args, profile, res.headers);
       if (expected && expected !== sha256) {
         await abandon(state);
         heartbeat({ bytes: 0 });

@@ -1,16 +1,75 @@
 // Where a job's result comes from and what it is called, for both destinations (the local disk
-// and S3): its URL (status read, callback output, or a fresh status read), a safe file name, and
-// the progress the download reports to its job.
+// and S3): its URL (status read, callback output, or a fresh status read) and its GET, the
+// checksum announced for it, a safe file name, and the progress the download reports to its job.
 import { Context } from '@temporalio/activity';
-import type { Profile } from '../contract/profile/schema';
+import { request, type Dispatcher } from 'undici';
+import { ErrorType, nonRetryable, retryable } from '../contract/errors';
 import { downloadProgressSignal } from '../contract/messages';
+import type { Profile } from '../contract/profile/schema';
+import { redact, retryAfterMs } from '../http/client';
+import { checkedUrl, dispatcherFor, internalAddressRefusal } from '../http/hosts';
 import { extractString } from '../profiles/extract';
 import type { ActivityDeps } from './context';
 import { readRemoteStatus } from './read-remote-status';
 import type { DownloadResultArgs } from './types';
 
 /** How often an expired pre-signed URL (403) is refreshed by reading the status again. */
-export const MAX_URL_REFRESHES = 3;
+const MAX_URL_REFRESHES = 3;
+
+/**
+ * The result's URL and its GET. An expired pre-signed URL (403) is swapped for a fresh one from
+ * a status read, at most MAX_URL_REFRESHES times; any other answer but the result is a typed
+ * failure, retried when a retry can help.
+ */
+export class ResultSource {
+  private refreshes = 0;
+
+  constructor(
+    private readonly deps: ActivityDeps,
+    private readonly args: DownloadResultArgs,
+    private readonly profile: Profile,
+    private url: string,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  /** The URL being read, checked against the profile's hosts (its last segment names a file the server does not). */
+  current(): URL {
+    return checkedUrl(this.url, this.profile.allowedHosts, 'result URL');
+  }
+
+  /**
+   * GETs the result: a 200 or 206 answer, a 416 when `headers` asked for a range (the caller
+   * decides what a refused range means), or undefined once an expired URL was swapped: ask again.
+   */
+  async get(headers: Record<string, string>, signal: AbortSignal): Promise<Dispatcher.ResponseData | undefined> {
+    const target = this.current();
+    const dispatcher = dispatcherFor(target, this.profile.allowedHosts);
+    const res = await request(target, { method: 'GET', headers, ...(dispatcher ? { dispatcher } : {}), signal, headersTimeout: 30_000, bodyTimeout: 60_000 }).catch((err: Error & { code?: string }) => {
+      if (signal.aborted) throw err;
+      throw internalAddressRefusal(err, 'result URL') ?? retryable(ErrorType.RemoteUnavailable, redact(`download from ${target.host}: ${err.code ?? err.message}`, this.secrets));
+    });
+    const status = res.statusCode;
+    if (status === 200 || status === 206 || (status === 416 && headers.range !== undefined)) return res;
+    await res.body.dump().catch(() => undefined);
+    if (status === 403 && this.profile.status && this.refreshes < MAX_URL_REFRESHES) {
+      // Pre-signed URLs expire; the status endpoint hands out a fresh one.
+      this.refreshes++;
+      const fresh = await readRemoteStatus(this.deps, { profile: this.args.profile, params: this.args.params, remote: this.args.remote });
+      if (!fresh.resultUrl) throw nonRetryable(ErrorType.RemoteProtocolError, 'the result URL expired and the status response has no fresh one');
+      this.url = fresh.resultUrl;
+      return undefined;
+    }
+    if (status === 403 || status === 404 || status === 408 || status === 429 || status >= 500) throw retryable(ErrorType.RemoteUnavailable, `download answered HTTP ${status}`, retryAfterMs(res.headers));
+    throw nonRetryable(ErrorType.RemoteRejected, `download answered HTTP ${status}`);
+  }
+}
+
+/** The sha256 the result must have: as a callback announced it, else from the profile's checksum header; lower case. */
+export function expectedSha256(args: DownloadResultArgs, profile: Profile, headers: Dispatcher.ResponseData['headers']): string | undefined {
+  const announced = args.sha256 ?? extractString(profile.callback?.sha256, { headers: {}, body: args.callbackOutput });
+  const fromHeader = profile.result?.checksumHeader ? header(headers, profile.result.checksumHeader.toLowerCase()) : undefined;
+  return (announced ?? fromHeader)?.toLowerCase();
+}
 
 /** A safe file name: no directories, no traversal, no control characters, bounded length. */
 export function sanitizeFileName(raw: string | undefined): string {
