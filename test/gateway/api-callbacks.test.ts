@@ -14,6 +14,7 @@ import type { JobInputJson } from '../../src/contract/job-input';
 import { jobFailure } from '../helpers/failures';
 import { eventually, metricValue, request, scrape, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents, type HistoryEvent } from '../helpers/history';
+import { simJob } from '../helpers/remote';
 
 let stack: GatewayStack;
 before(async () => {
@@ -142,10 +143,10 @@ test('signed-events: an event sent without its signature is refused (401) and th
   const job = await start({ profile: 'signed-events', params: { dataset: 'x', scenario: { durationMs: 100, callback: 'unsigned' } }, completion: { mode: 'callback', timeout: '1m' }, download: false });
   const remoteId = await eventually('the remote job id', async () => (await job.query<JobStatus>(STATUS_QUERY)).remoteJobId);
   const sim = await eventually('the unsigned attempt', async () => {
-    const simJob = (await (await fetch(`${stack.sim.url}/__sim/jobs/${remoteId}`)).json()) as { counters: { callbackAttempts: number; callbacksSent: number } };
-    return simJob.counters.callbackAttempts > 0 ? simJob : undefined;
+    const record = await simJob(stack.sim.url, remoteId);
+    return (record.counters.callbackAttempts ?? 0) > 0 ? record : undefined;
   });
-  assert.equal(sim.counters.callbacksSent, 0);
+  assert.equal(sim.counters.callbacksSent ?? 0, 0);
   assert.equal(sim.counters.callbackAttempts, 1, 'a 401 is not retried');
   assert.equal(count(await historyEvents(job), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 0);
   await job.cancel();
