@@ -1,11 +1,15 @@
 // Callbacks through the real gateway: the simulator calling back on its own, and the
 // Step Functions-shaped task endpoints driven by the test, each settling a real job.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { jobFailure } from '../helpers/failures';
 import { eventually, metricValue, scrape, startGatewayStack, type GatewayStack } from '../helpers/gateway-stack';
 import { count, EventType, historyEvents } from '../helpers/history';
-import { WORKFLOW_TYPE } from '../../src/contract/names';
+import { STATUS_QUERY, WORKFLOW_TYPE } from '../../src/contract/names';
+import type { JobStatus } from '../../src/contract/job-status';
 import type { asyncJob } from '../../src/workflows/async-job';
 import type { JobInputJson } from '../../src/contract/job-input';
 import { mintToken, parseKeyring } from '../../src/tokens/task-token';
@@ -99,4 +103,18 @@ test('both keys of the keyring verify (rotation): a token signed with the second
   const answer = await stack.api('POST', `/v1/callbacks/${signedWithK2}`, { body: { status: 'success', output: 'rotated' }, token: null });
   assert.equal(answer.status, 200);
   assert.equal((await handle.result()).output, 'rotated');
+});
+
+test('npm run task-token mints the token the job handed its API: an operator\'s callback with it completes the job', async () => {
+  const handle = await silentJob();
+  await eventually('the job waits for its callback', async () => ((await handle.query<JobStatus>(STATUS_QUERY)).phase === 'waiting-callback' ? true : undefined));
+  const script = path.join(__dirname, '../../scripts/task-token.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, handle.workflowId], {
+    env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', POLLBACK_TOKEN_KEYS: TEST_KEYS },
+  });
+  const token = stdout.trim();
+  assert.equal(token, await stack.tokenFor(handle.workflowId), 'the same token the worker minted');
+  const answer = await stack.api('POST', `/v1/callbacks/${token}`, { body: { status: 'success', output: { by: 'operator' } }, token: null });
+  assert.equal(answer.body.delivered, true);
+  assert.deepEqual((await handle.result()).output, { by: 'operator' });
 });
