@@ -10,10 +10,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
 import { searchAttributeRegistrations } from '../../src/contract/names';
 import { ensureTemporalCli } from '../temporal-cli';
-import { freePort } from '../../src/temporal/dev-server';
+import { freePort, waitForNamespace } from '../../src/temporal/dev-server';
 import { lowFreePort } from './ports';
 import { Postgres, POSTGRES_USER } from './postgres';
 import { Supervised, tcpOpen } from './supervised';
@@ -169,8 +168,8 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
       const gone = TEMPORAL_SERVICES.find((service) => !services[service].running);
       return gone && `the ${gone} service exited (log: ${services[gone].spec.logFile})`;
     };
-    const healthy = async (timeoutMs = 120_000): Promise<void> => waitHealthy(address, namespace, timeoutMs, dead);
-    await waitHealthy(address, 'temporal-system', 120_000, dead);
+    const healthy = async (timeoutMs = 120_000): Promise<void> => waitForNamespace(address, namespace, { timeoutMs, dead });
+    await waitForNamespace(address, 'temporal-system', { timeoutMs: 120_000, dead });
     log(`namespace ${namespace} and search attributes: deploy/temporal/register-search-attributes.sh`);
     await deployScript('register-search-attributes.sh', searchAttributeRegistrations, {
       PATH: `${path.dirname(cli)}:${basePath}`,
@@ -207,27 +206,4 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     await stop();
     throw err;
   }
-}
-
-/** The frontend answers and knows the namespace. */
-async function waitHealthy(address: string, namespace: string, timeoutMs: number, dead: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    const why = dead();
-    if (why) throw new Error(`Temporal at ${address} not healthy: ${why}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`Temporal at ${address} not healthy after ${timeoutMs} ms: ${String(lastError)}`);
 }

@@ -52,11 +52,16 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 process.once('exit', () => live.forEach((child) => killGroup(child, 'SIGKILL')));
 
-async function waitReady(address: string, namespace: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+/**
+ * Waits until Temporal at `address` answers and knows `namespace`; `dead` says why waiting is
+ * pointless (the server process exited), so a crash is reported at once, not after the timeout.
+ */
+export async function waitForNamespace(address: string, namespace: string, opts: { timeoutMs: number; dead: () => string | undefined }): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}:\n${output()}`);
+    const why = opts.dead();
+    if (why) throw new Error(`Temporal at ${address} not ready: ${why}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -70,7 +75,7 @@ async function waitReady(address: string, namespace: string, child: ChildProcess
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`temporal dev server not ready after 60s: ${String(lastError)}\n${output()}`);
+  throw new Error(`Temporal at ${address} not ready after ${opts.timeoutMs} ms: ${String(lastError)}`);
 }
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -110,7 +115,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     live.delete(child);
   };
   try {
-    await waitReady(address, namespace, child, () => output);
+    await waitForNamespace(address, namespace, { timeoutMs: 60_000, dead: () => (child.exitCode !== null ? `temporal dev server exited with ${child.exitCode}:\n${output}` : undefined) });
   } catch (err) {
     await stop();
     throw err;

@@ -12,7 +12,6 @@ import { logJobs } from '../request-log';
 import { CALLBACK_LIMITS } from '../../contract/callback-limits';
 import { callbackAckSchema, type CallbackAck } from '../../contract/job-api';
 
-
 const refusals = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 410: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema, 429: problemSchema, 503: problemSchema };
 
 /** The answer to a delivered callback; a refused one is a problem (after the job was told). */
